@@ -1,0 +1,424 @@
+//! A streaming JSON writer into a `Vec<u8>` with our own string escaping.
+//!
+//! Every string value comes in as bytes. Valid UTF-8 is written as is (with
+//! JSON escapes for `"`, `\` and control characters). Bytes that are not valid
+//! UTF-8 are written lossily (each invalid sequence becomes U+FFFD) and the
+//! exact bytes are recorded, hex-encoded, under the value's dotted path; the
+//! serializer writes that map as `auditd.non_utf8` (see the crate README).
+
+/// Bytes that need a JSON escape inside a string: control characters, `"` and `\`.
+const fn needs_escape_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+}
+static NEEDS_ESCAPE: [bool; 256] = needs_escape_table();
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends `s` (valid UTF-8) as JSON string content, without the quotes.
+fn escape_utf8(out: &mut Vec<u8>, s: &[u8]) {
+    let mut start = 0;
+    for (i, &b) in s.iter().enumerate() {
+        if !NEEDS_ESCAPE[b as usize] {
+            continue;
+        }
+        out.extend_from_slice(&s[start..i]);
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX_LOWER[(b >> 4) as usize],
+                HEX_LOWER[(b & 15) as usize],
+            ]),
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&s[start..]);
+}
+
+/// Appends `bytes` as a complete JSON string (with quotes). Returns `false`
+/// when the bytes were not valid UTF-8 (and were written lossily).
+pub fn write_string(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    out.push(b'"');
+    let valid = if bytes.is_ascii() || std::str::from_utf8(bytes).is_ok() {
+        escape_utf8(out, bytes);
+        true
+    } else {
+        for chunk in bytes.utf8_chunks() {
+            escape_utf8(out, chunk.valid().as_bytes());
+            if !chunk.invalid().is_empty() {
+                out.extend_from_slice("\u{FFFD}".as_bytes());
+            }
+        }
+        false
+    };
+    out.push(b'"');
+    valid
+}
+
+/// Appends the lowercase hex encoding of `bytes`.
+pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.push(HEX_LOWER[(b >> 4) as usize]);
+        out.push(HEX_LOWER[(b & 15) as usize]);
+    }
+}
+
+fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+fn push_i64(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    push_u64(out, v.unsigned_abs());
+}
+
+#[derive(Clone, Copy)]
+struct Level {
+    first: bool,
+    array: bool,
+    count: u32,
+    path_len: usize,
+}
+
+/// A value that was not valid UTF-8: its dotted path and exact bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NonUtf8 {
+    /// Dotted path of the value, array elements by index (`process.args.1`).
+    pub path: String,
+    /// The exact bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Streaming JSON writer over a caller-owned buffer.
+///
+/// Members are written with the `*_field` methods inside an object and with
+/// the `item_*` methods inside an array. The writer tracks commas and the
+/// dotted path of the current position (for the non-UTF-8 report).
+pub struct JsonWriter<'a> {
+    out: &'a mut Vec<u8>,
+    levels: Vec<Level>,
+    path: Vec<u8>,
+    non_utf8: Vec<NonUtf8>,
+}
+
+impl<'a> JsonWriter<'a> {
+    /// Starts writing a top-level object at the end of `out`.
+    pub fn new(out: &'a mut Vec<u8>) -> Self {
+        out.push(b'{');
+        JsonWriter {
+            out,
+            levels: vec![Level {
+                first: true,
+                array: false,
+                count: 0,
+                path_len: 0,
+            }],
+            path: Vec::with_capacity(64),
+            non_utf8: Vec::new(),
+        }
+    }
+
+    /// Closes every open object/array and returns the non-UTF-8 values seen.
+    pub fn finish(mut self) -> Vec<NonUtf8> {
+        while let Some(l) = self.levels.pop() {
+            self.out.push(if l.array { b']' } else { b'}' });
+        }
+        std::mem::take(&mut self.non_utf8)
+    }
+
+    /// Takes the non-UTF-8 values recorded so far.
+    pub fn take_non_utf8(&mut self) -> Vec<NonUtf8> {
+        std::mem::take(&mut self.non_utf8)
+    }
+
+    /// Current nesting depth (1 = inside the top-level object).
+    pub fn depth(&self) -> usize {
+        self.levels.len()
+    }
+
+    fn comma(&mut self) {
+        if let Some(l) = self.levels.last_mut() {
+            if l.first {
+                l.first = false;
+            } else {
+                self.out.push(b',');
+            }
+        }
+    }
+
+    fn key(&mut self, key: &[u8]) {
+        self.comma();
+        write_string(self.out, key);
+        self.out.push(b':');
+    }
+
+    fn note_invalid(&mut self, key: Option<&[u8]>, bytes: &[u8]) {
+        let mut path = String::from_utf8_lossy(&self.path).into_owned();
+        match key {
+            Some(k) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&String::from_utf8_lossy(k));
+            }
+            None => {
+                let idx = self.levels.last().map_or(0, |l| l.count);
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&idx.to_string());
+            }
+        }
+        self.non_utf8.push(NonUtf8 {
+            path,
+            bytes: bytes.to_vec(),
+        });
+    }
+
+    fn push_path(&mut self, seg: Option<&[u8]>) {
+        let idx;
+        let seg: &[u8] = match seg {
+            Some(s) => s,
+            None => {
+                idx = self.levels.last().map_or(0, |l| l.count).to_string();
+                idx.as_bytes()
+            }
+        };
+        if !self.path.is_empty() {
+            self.path.push(b'.');
+        }
+        self.path.extend_from_slice(seg);
+    }
+
+    fn open(&mut self, array: bool, path_len: usize) {
+        self.out.push(if array { b'[' } else { b'{' });
+        self.levels.push(Level {
+            first: true,
+            array,
+            count: 0,
+            path_len,
+        });
+    }
+
+    fn bump(&mut self) {
+        if let Some(l) = self.levels.last_mut() {
+            l.count += 1;
+        }
+    }
+
+    /// Opens an object member `key`.
+    pub fn begin_object(&mut self, key: &str) {
+        self.begin_object_bytes(key.as_bytes());
+    }
+
+    /// Opens an object member whose key is arbitrary bytes.
+    pub fn begin_object_bytes(&mut self, key: &[u8]) {
+        self.key(key);
+        let len = self.path.len();
+        self.push_path(Some(key));
+        self.open(false, len);
+    }
+
+    /// Opens an array member `key`.
+    pub fn begin_array(&mut self, key: &str) {
+        self.key(key.as_bytes());
+        let len = self.path.len();
+        self.push_path(Some(key.as_bytes()));
+        self.open(true, len);
+    }
+
+    /// Opens an object as the next array element.
+    pub fn item_begin_object(&mut self) {
+        self.comma();
+        let len = self.path.len();
+        self.push_path(None);
+        self.bump();
+        self.open(false, len);
+    }
+
+    /// Closes the innermost object or array.
+    pub fn end(&mut self) {
+        if self.levels.len() <= 1 {
+            return;
+        }
+        if let Some(l) = self.levels.pop() {
+            self.out.push(if l.array { b']' } else { b'}' });
+            self.path.truncate(l.path_len);
+        }
+    }
+
+    /// Writes a string member from bytes.
+    pub fn str_field(&mut self, key: &str, value: &[u8]) {
+        self.str_field_bytes(key.as_bytes(), value);
+    }
+
+    /// Writes a string member whose key is arbitrary bytes.
+    pub fn str_field_bytes(&mut self, key: &[u8], value: &[u8]) {
+        self.key(key);
+        if !write_string(self.out, value) {
+            self.note_invalid(Some(key), value);
+        }
+    }
+
+    /// Writes an unsigned integer member.
+    pub fn u64_field(&mut self, key: &str, value: u64) {
+        self.key(key.as_bytes());
+        push_u64(self.out, value);
+    }
+
+    /// Writes a signed integer member.
+    pub fn i64_field(&mut self, key: &str, value: i64) {
+        self.key(key.as_bytes());
+        push_i64(self.out, value);
+    }
+
+    /// Writes a boolean member.
+    pub fn bool_field(&mut self, key: &str, value: bool) {
+        self.key(key.as_bytes());
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
+    }
+
+    /// Writes a member whose value is the decimal text of `value`, as a string.
+    pub fn u64_str_field(&mut self, key: &str, value: u64) {
+        self.key(key.as_bytes());
+        self.out.push(b'"');
+        push_u64(self.out, value);
+        self.out.push(b'"');
+    }
+
+    /// Writes a member whose string value is the lowercase hex of `bytes`.
+    pub fn hex_field(&mut self, key: &str, bytes: &[u8]) {
+        self.key(key.as_bytes());
+        self.out.push(b'"');
+        push_hex(self.out, bytes);
+        self.out.push(b'"');
+    }
+
+    /// Writes a string array element.
+    pub fn item_str(&mut self, value: &[u8]) {
+        self.comma();
+        if !write_string(self.out, value) {
+            self.note_invalid(None, value);
+        }
+        self.bump();
+    }
+
+    /// Writes an unsigned integer array element.
+    pub fn item_u64(&mut self, value: u64) {
+        self.comma();
+        push_u64(self.out, value);
+        self.bump();
+    }
+
+    /// Appends raw, already valid JSON text as a member value. The caller
+    /// guarantees `json` is one complete JSON value.
+    pub fn raw_field(&mut self, key: &str, json: &[u8]) {
+        self.key(key.as_bytes());
+        self.out.extend_from_slice(json);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(buf: &[u8]) -> serde_json::Value {
+        serde_json::from_slice(buf).expect("valid JSON")
+    }
+
+    #[test]
+    fn escapes_controls_quotes_and_backslashes() {
+        let mut out = Vec::new();
+        let mut w = JsonWriter::new(&mut out);
+        w.str_field("s", b"a\"b\\c\nd\te\x01\x7f");
+        assert!(w.finish().is_empty());
+        let v = parse(&out);
+        assert_eq!(v["s"], "a\"b\\c\nd\te\u{1}\u{7f}");
+    }
+
+    #[test]
+    fn non_utf8_is_lossy_and_recorded_with_path() {
+        let mut out = Vec::new();
+        let mut w = JsonWriter::new(&mut out);
+        w.begin_object("process");
+        w.begin_array("args");
+        w.item_str(b"ok");
+        w.item_str(b"a\xffb");
+        w.end();
+        w.end();
+        let bad = w.finish();
+        let v = parse(&out);
+        assert_eq!(v["process"]["args"][1], "a\u{FFFD}b");
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].path, "process.args.1");
+        assert_eq!(bad[0].bytes, b"a\xffb");
+    }
+
+    #[test]
+    fn numbers_and_nesting() {
+        let mut out = Vec::new();
+        let mut w = JsonWriter::new(&mut out);
+        w.i64_field("n", -42);
+        w.u64_field("u", u64::MAX);
+        w.begin_array("a");
+        w.item_begin_object();
+        w.bool_field("b", true);
+        w.end();
+        w.item_u64(7);
+        w.end();
+        w.finish();
+        let v = parse(&out);
+        assert_eq!(v["n"], -42);
+        assert_eq!(v["u"], u64::MAX);
+        assert_eq!(v["a"][0]["b"], true);
+        assert_eq!(v["a"][1], 7);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_give_valid_json_and_lossless_report(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64), key in proptest::collection::vec(proptest::num::u8::ANY, 0..8)) {
+            let mut out = Vec::new();
+            let mut w = JsonWriter::new(&mut out);
+            w.str_field_bytes(&key, &bytes);
+            let bad = w.finish();
+            let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let obj = v.as_object().unwrap();
+            proptest::prop_assert_eq!(obj.len(), 1);
+            let s = obj.values().next().unwrap().as_str().unwrap();
+            match std::str::from_utf8(&bytes) {
+                Ok(orig) => { proptest::prop_assert_eq!(s, orig); proptest::prop_assert!(bad.is_empty()); }
+                Err(_) => { proptest::prop_assert_eq!(bad.len(), 1); proptest::prop_assert_eq!(&bad[0].bytes, &bytes); }
+            }
+        }
+    }
+}
