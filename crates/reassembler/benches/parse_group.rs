@@ -1,0 +1,4 @@
+//! Micro-benchmarks (filled in below).
+fn main() {
+    divan::main();
+}
