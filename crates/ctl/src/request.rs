@@ -1,0 +1,60 @@
+//! What one auditctl command line (or one rule-file line) asks the kernel
+//! to do, after parsing: the executor's input.
+
+use crate::status::StatusChange;
+
+/// One kernel-facing request. A command line or file line yields one or more
+/// of these, executed in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// `-a`/`-A`/`-w`: add this `struct audit_rule_data`.
+    AddRule(Vec<u8>),
+    /// `-d`/`-W`: delete this rule.
+    DeleteRule(Vec<u8>),
+    /// `-D [-k KEY]`: delete every rule (whose key contains KEY), then list.
+    DeleteAll {
+        /// Only rules whose key buffer contains this text.
+        key: Option<String>,
+    },
+    /// `-l [-k KEY] [-i]`.
+    List {
+        /// Only rules whose key buffer contains this text.
+        key: Option<String>,
+        /// `-i`: interpret (arch names, ...).
+        interpret: bool,
+    },
+    /// `-s [-i]`.
+    Status {
+        /// `-i`: words for enabled/failure.
+        interpret: bool,
+    },
+    /// `-e`, `-f`, `-r`, `-b`, `--backlog_wait_time`: set, then print the
+    /// status block (once per line).
+    Set(StatusChange),
+    /// `--reset-lost`.
+    ResetLost,
+    /// `--reset_backlog_wait_time_actual`.
+    ResetBacklogWaitTimeActual,
+    /// `--loginuid-immutable`.
+    LoginuidImmutable,
+    /// `-m TEXT`.
+    UserMessage(String),
+    /// `-v`.
+    Version,
+    /// `-h`: usage, then exit as an error (like auditctl).
+    Usage,
+    /// `-c`: in a rules file, go on after errors, exit 1 at the end.
+    ContinueOnError,
+    /// `-i` alone: in a rules file, go on after errors, exit 0.
+    IgnoreErrors,
+}
+
+impl Request {
+    /// Whether this request changes kernel rules (needs the immutable check).
+    pub fn changes_rules(&self) -> bool {
+        matches!(
+            self,
+            Request::AddRule(_) | Request::DeleteRule(_) | Request::DeleteAll { .. }
+        )
+    }
+}
