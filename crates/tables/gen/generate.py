@@ -258,7 +258,9 @@ def gen_simple(module_doc, prefix, ty, to_name, to_number, numbers):
 
 def gen_libaudit_misc():
     s = HEADER + "//! libaudit 3.0.9 name tables (errno, message types, fields, file types, ...).\n\n"
-    s += gen_simple("errno names", "ERRNO", "i32", audit.audit_errno_to_name, audit.audit_name_to_errno, range(0, 4096))
+    # audit_name_to_errno returns 0 (not -1) for an unknown name.
+    s += gen_simple("errno names", "ERRNO", "i32", audit.audit_errno_to_name,
+                    lambda t: audit.audit_name_to_errno(t) or -1, range(0, 4096))
     s += "\n"
     s += gen_simple("message types", "MSGTYPE", "u16", audit.audit_msg_type_to_name, msg_type_number, range(0, 65536))
     s += "\n"
@@ -383,7 +385,8 @@ def gen_uapi():
             continue
         v, comment, _ = consts[n]
         doc = comment if comment else n
-        s += f"/// {doc}\npub const {n}: u32 = 0x{v:x};\n"
+        lit = f"0x{v:x}" if v >= 0x10000 or n.startswith(("AUDIT_ARCH_", "AUDIT_STATUS_", "AUDIT_FEATURE_BITMAP")) else str(v)
+        s += f"/// {doc}\npub const {n}: u32 = {lit};\n"
     # Typed groups re-exported by the public modules.
     groups = [
         ("MSG_TYPES", section(names, "AUDIT_GET", "AUDIT_KERNEL")),
@@ -403,10 +406,20 @@ def gen_uapi():
 def gen_msgtype_consts():
     consts = uapi_constants()
     names = sorted(consts, key=lambda n: (consts[n][2], n))
-    s = HEADER + "//! Message type constants of <linux/audit.h> as `u16`.\n\n"
-    for n in section(names, "AUDIT_GET", "AUDIT_KERNEL"):
+    s = HEADER + "//! Message type constants as `u16`: those of <linux/audit.h>, then\n"
+    s += "//! `AUDIT_` + libaudit's name for the types only libaudit names.\n\n"
+    header = section(names, "AUDIT_GET", "AUDIT_KERNEL")
+    for n in header:
         v, comment, _ = consts[n]
         s += f"/// {comment if comment else n}\npub const {n}: u16 = {v};\n"
+    s += "\n"
+    for v, name in enumerate_numbers(audit.audit_msg_type_to_name, range(0, 65536)):
+        ident = "AUDIT_" + name
+        assert re.fullmatch(r"[A-Z0-9_]+", name), name
+        if ident in consts:
+            assert consts[ident][0] == v, (ident, v)
+            continue
+        s += f"/// `{name}` (named by libaudit, not in <linux/audit.h>).\npub const {ident}: u16 = {v};\n"
     return s
 
 

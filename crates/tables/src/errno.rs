@@ -22,6 +22,12 @@ pub fn all() -> &'static [(i32, &'static str)] {
     ERRNO_BY_NUMBER
 }
 
+/// Every errno name libaudit accepts (aliases included) with its number,
+/// sorted by ASCII-lowercase name.
+pub fn names() -> &'static [(&'static str, i32)] {
+    ERRNO_BY_NAME
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +63,12 @@ mod tests {
             assert_eq!(name(n), Some(s));
         }
         assert!(all().len() > 120);
+        for &(s, n) in names() {
+            // libaudit returns 0 for unknown names: no entry may carry it.
+            assert!(n > 0, "{s}");
+            assert!(s.starts_with('E'), "{s}");
+            assert!(name(n).is_some(), "{s}");
+        }
+        assert_eq!(number("USER_LOGIN"), None);
     }
 }

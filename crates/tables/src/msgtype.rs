@@ -1,6 +1,8 @@
 //! Audit message (record) types, as libaudit 3.0.9 names them
-//! (`audit_msg_type_to_name`), plus the `AUDIT_*` message type constants
-//! of `<linux/audit.h>` as `u16`.
+//! (`audit_msg_type_to_name`), plus `u16` constants: every message type of
+//! `<linux/audit.h>` (`AUDIT_SYSCALL`, `AUDIT_GET_FEATURE`, ...) and
+//! `AUDIT_` + libaudit's name for the types only libaudit names
+//! (`AUDIT_USER_LOGIN` = 1112, ...).
 
 use crate::generated::libaudit::{MSGTYPE_BY_NAME, MSGTYPE_BY_NUMBER};
 use crate::lookup::{name_of, value_of};
@@ -64,6 +66,8 @@ mod tests {
         assert_eq!(number("syscall"), Some(1300));
         assert_eq!(AUDIT_EOE, 1320);
         assert_eq!(AUDIT_GET_FEATURE, 1019);
+        assert_eq!(AUDIT_USER_LOGIN, 1112); // named by libaudit only
+        assert_eq!(AUDIT_KERNEL, 2000);
     }
 
     #[test]

@@ -103,6 +103,9 @@ mod tests {
         assert_eq!(number(AUDIT_ARCH_X86_64, "openat"), Some(257));
         assert_eq!(number(AUDIT_ARCH_I386, "socketcall"), Some(102));
         assert_eq!(number(AUDIT_ARCH_AARCH64, "openat"), Some(56));
+        // i386 alias in libaudit's table (audit_name_to_syscall).
+        assert_eq!(number(AUDIT_ARCH_I386, "madvise1"), Some(219));
+        assert_eq!(name(AUDIT_ARCH_I386, 219), Some("madvise"));
     }
 
     #[test]
@@ -122,6 +125,16 @@ mod tests {
     fn interpreted_falls_back_to_libaudit_first() {
         assert_eq!(name_interpreted(AUDIT_ARCH_X86_64, 17), Some("pread"));
         assert_eq!(name_interpreted(AUDIT_ARCH_X86_64, 100_000), None);
+        // Newer than libaudit 3.0.9: interpretation only, never for rules.
+        assert_eq!(name_interpreted(AUDIT_ARCH_X86_64, 452), Some("fchmodat2"));
+        assert_eq!(name_interpreted(AUDIT_ARCH_X86_64, 335), Some("uretprobe"));
+        assert_eq!(name_interpreted(AUDIT_ARCH_I386, 462), Some("mseal"));
+        assert_eq!(
+            name_interpreted(AUDIT_ARCH_AARCH64, 469),
+            Some("file_setattr")
+        );
+        assert_eq!(name(AUDIT_ARCH_X86_64, 452), None);
+        assert_eq!(number(AUDIT_ARCH_X86_64, "fchmodat2"), None);
         for arch in arches() {
             for &(nr, n) in table(arch).unwrap_or_default() {
                 assert_eq!(name_interpreted(arch, nr), Some(n));

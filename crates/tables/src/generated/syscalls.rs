@@ -733,6 +733,27 @@ pub(crate) static X86_64_BY_NAME: &[(&str, u32)] = &[
 ];
 /// x86_64 syscalls libaudit 3.0.9 lacks (kernel headers, gen/syscalls-newer.tsv).
 pub(crate) static X86_64_INTERPRETED_EXTRA: &[(u32, &str)] = &[
+    (335, "uretprobe"),
+    (336, "uprobe"),
+    (451, "cachestat"),
+    (452, "fchmodat2"),
+    (453, "map_shadow_stack"),
+    (454, "futex_wake"),
+    (455, "futex_wait"),
+    (456, "futex_requeue"),
+    (457, "statmount"),
+    (458, "listmount"),
+    (459, "lsm_get_self_attr"),
+    (460, "lsm_set_self_attr"),
+    (461, "lsm_list_modules"),
+    (462, "mseal"),
+    (463, "setxattrat"),
+    (464, "getxattrat"),
+    (465, "listxattrat"),
+    (466, "removexattrat"),
+    (467, "open_tree_attr"),
+    (468, "file_getattr"),
+    (469, "file_setattr"),
 ];
 
 /// libaudit i386 syscalls by number.
@@ -1624,6 +1645,25 @@ pub(crate) static I386_BY_NAME: &[(&str, u32)] = &[
 ];
 /// i386 syscalls libaudit 3.0.9 lacks (kernel headers, gen/syscalls-newer.tsv).
 pub(crate) static I386_INTERPRETED_EXTRA: &[(u32, &str)] = &[
+    (451, "cachestat"),
+    (452, "fchmodat2"),
+    (453, "map_shadow_stack"),
+    (454, "futex_wake"),
+    (455, "futex_wait"),
+    (456, "futex_requeue"),
+    (457, "statmount"),
+    (458, "listmount"),
+    (459, "lsm_get_self_attr"),
+    (460, "lsm_set_self_attr"),
+    (461, "lsm_list_modules"),
+    (462, "mseal"),
+    (463, "setxattrat"),
+    (464, "getxattrat"),
+    (465, "listxattrat"),
+    (466, "removexattrat"),
+    (467, "open_tree_attr"),
+    (468, "file_getattr"),
+    (469, "file_setattr"),
 ];
 
 /// libaudit aarch64 syscalls by number.
@@ -2246,6 +2286,25 @@ pub(crate) static AARCH64_BY_NAME: &[(&str, u32)] = &[
 ];
 /// aarch64 syscalls libaudit 3.0.9 lacks (kernel headers, gen/syscalls-newer.tsv).
 pub(crate) static AARCH64_INTERPRETED_EXTRA: &[(u32, &str)] = &[
+    (451, "cachestat"),
+    (452, "fchmodat2"),
+    (453, "map_shadow_stack"),
+    (454, "futex_wake"),
+    (455, "futex_wait"),
+    (456, "futex_requeue"),
+    (457, "statmount"),
+    (458, "listmount"),
+    (459, "lsm_get_self_attr"),
+    (460, "lsm_set_self_attr"),
+    (461, "lsm_list_modules"),
+    (462, "mseal"),
+    (463, "setxattrat"),
+    (464, "getxattrat"),
+    (465, "listxattrat"),
+    (466, "removexattrat"),
+    (467, "open_tree_attr"),
+    (468, "file_getattr"),
+    (469, "file_setattr"),
 ];
 
 /// libaudit arm syscalls by number.

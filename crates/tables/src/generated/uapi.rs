@@ -2,411 +2,411 @@
 //! Constants of <linux/audit.h> (linux-libc-dev 6.1.187-1).
 
 /// Get status
-pub const AUDIT_GET: u32 = 0x3e8;
+pub const AUDIT_GET: u32 = 1000;
 /// Set status (enable/disable/auditd)
-pub const AUDIT_SET: u32 = 0x3e9;
+pub const AUDIT_SET: u32 = 1001;
 /// List syscall rules -- deprecated
-pub const AUDIT_LIST: u32 = 0x3ea;
+pub const AUDIT_LIST: u32 = 1002;
 /// Add syscall rule -- deprecated
-pub const AUDIT_ADD: u32 = 0x3eb;
+pub const AUDIT_ADD: u32 = 1003;
 /// Delete syscall rule -- deprecated
-pub const AUDIT_DEL: u32 = 0x3ec;
+pub const AUDIT_DEL: u32 = 1004;
 /// Message from userspace -- deprecated
-pub const AUDIT_USER: u32 = 0x3ed;
+pub const AUDIT_USER: u32 = 1005;
 /// Define the login id and information
-pub const AUDIT_LOGIN: u32 = 0x3ee;
+pub const AUDIT_LOGIN: u32 = 1006;
 /// Insert file/dir watch entry
-pub const AUDIT_WATCH_INS: u32 = 0x3ef;
+pub const AUDIT_WATCH_INS: u32 = 1007;
 /// Remove file/dir watch entry
-pub const AUDIT_WATCH_REM: u32 = 0x3f0;
+pub const AUDIT_WATCH_REM: u32 = 1008;
 /// List all file/dir watches
-pub const AUDIT_WATCH_LIST: u32 = 0x3f1;
+pub const AUDIT_WATCH_LIST: u32 = 1009;
 /// Get info about sender of signal to auditd
-pub const AUDIT_SIGNAL_INFO: u32 = 0x3f2;
+pub const AUDIT_SIGNAL_INFO: u32 = 1010;
 /// Add syscall filtering rule
-pub const AUDIT_ADD_RULE: u32 = 0x3f3;
+pub const AUDIT_ADD_RULE: u32 = 1011;
 /// Delete syscall filtering rule
-pub const AUDIT_DEL_RULE: u32 = 0x3f4;
+pub const AUDIT_DEL_RULE: u32 = 1012;
 /// List syscall filtering rules
-pub const AUDIT_LIST_RULES: u32 = 0x3f5;
+pub const AUDIT_LIST_RULES: u32 = 1013;
 /// Trim junk from watched tree
-pub const AUDIT_TRIM: u32 = 0x3f6;
+pub const AUDIT_TRIM: u32 = 1014;
 /// Append to watched tree
-pub const AUDIT_MAKE_EQUIV: u32 = 0x3f7;
+pub const AUDIT_MAKE_EQUIV: u32 = 1015;
 /// Get TTY auditing status
-pub const AUDIT_TTY_GET: u32 = 0x3f8;
+pub const AUDIT_TTY_GET: u32 = 1016;
 /// Set TTY auditing status
-pub const AUDIT_TTY_SET: u32 = 0x3f9;
+pub const AUDIT_TTY_SET: u32 = 1017;
 /// Turn an audit feature on or off
-pub const AUDIT_SET_FEATURE: u32 = 0x3fa;
+pub const AUDIT_SET_FEATURE: u32 = 1018;
 /// Get which features are enabled
-pub const AUDIT_GET_FEATURE: u32 = 0x3fb;
+pub const AUDIT_GET_FEATURE: u32 = 1019;
 /// Userspace messages mostly uninteresting to kernel
-pub const AUDIT_FIRST_USER_MSG: u32 = 0x44c;
+pub const AUDIT_FIRST_USER_MSG: u32 = 1100;
 /// We filter this differently
-pub const AUDIT_USER_AVC: u32 = 0x453;
+pub const AUDIT_USER_AVC: u32 = 1107;
 /// Non-ICANON TTY input meaning
-pub const AUDIT_USER_TTY: u32 = 0x464;
+pub const AUDIT_USER_TTY: u32 = 1124;
 /// AUDIT_LAST_USER_MSG
-pub const AUDIT_LAST_USER_MSG: u32 = 0x4af;
+pub const AUDIT_LAST_USER_MSG: u32 = 1199;
 /// More user space messages
-pub const AUDIT_FIRST_USER_MSG2: u32 = 0x834;
+pub const AUDIT_FIRST_USER_MSG2: u32 = 2100;
 /// AUDIT_LAST_USER_MSG2
-pub const AUDIT_LAST_USER_MSG2: u32 = 0xbb7;
+pub const AUDIT_LAST_USER_MSG2: u32 = 2999;
 /// Daemon startup record
-pub const AUDIT_DAEMON_START: u32 = 0x4b0;
+pub const AUDIT_DAEMON_START: u32 = 1200;
 /// Daemon normal stop record
-pub const AUDIT_DAEMON_END: u32 = 0x4b1;
+pub const AUDIT_DAEMON_END: u32 = 1201;
 /// Daemon error stop record
-pub const AUDIT_DAEMON_ABORT: u32 = 0x4b2;
+pub const AUDIT_DAEMON_ABORT: u32 = 1202;
 /// Daemon config change
-pub const AUDIT_DAEMON_CONFIG: u32 = 0x4b3;
+pub const AUDIT_DAEMON_CONFIG: u32 = 1203;
 /// Syscall event
-pub const AUDIT_SYSCALL: u32 = 0x514;
+pub const AUDIT_SYSCALL: u32 = 1300;
 /// Filename path information
-pub const AUDIT_PATH: u32 = 0x516;
+pub const AUDIT_PATH: u32 = 1302;
 /// IPC record
-pub const AUDIT_IPC: u32 = 0x517;
+pub const AUDIT_IPC: u32 = 1303;
 /// sys_socketcall arguments
-pub const AUDIT_SOCKETCALL: u32 = 0x518;
+pub const AUDIT_SOCKETCALL: u32 = 1304;
 /// Audit system configuration change
-pub const AUDIT_CONFIG_CHANGE: u32 = 0x519;
+pub const AUDIT_CONFIG_CHANGE: u32 = 1305;
 /// sockaddr copied as syscall arg
-pub const AUDIT_SOCKADDR: u32 = 0x51a;
+pub const AUDIT_SOCKADDR: u32 = 1306;
 /// Current working directory
-pub const AUDIT_CWD: u32 = 0x51b;
+pub const AUDIT_CWD: u32 = 1307;
 /// execve arguments
-pub const AUDIT_EXECVE: u32 = 0x51d;
+pub const AUDIT_EXECVE: u32 = 1309;
 /// IPC new permissions record type
-pub const AUDIT_IPC_SET_PERM: u32 = 0x51f;
+pub const AUDIT_IPC_SET_PERM: u32 = 1311;
 /// POSIX MQ open record type
-pub const AUDIT_MQ_OPEN: u32 = 0x520;
+pub const AUDIT_MQ_OPEN: u32 = 1312;
 /// POSIX MQ send/receive record type
-pub const AUDIT_MQ_SENDRECV: u32 = 0x521;
+pub const AUDIT_MQ_SENDRECV: u32 = 1313;
 /// POSIX MQ notify record type
-pub const AUDIT_MQ_NOTIFY: u32 = 0x522;
+pub const AUDIT_MQ_NOTIFY: u32 = 1314;
 /// POSIX MQ get/set attribute record type
-pub const AUDIT_MQ_GETSETATTR: u32 = 0x523;
+pub const AUDIT_MQ_GETSETATTR: u32 = 1315;
 /// For use by 3rd party modules
-pub const AUDIT_KERNEL_OTHER: u32 = 0x524;
+pub const AUDIT_KERNEL_OTHER: u32 = 1316;
 /// audit record for pipe/socketpair
-pub const AUDIT_FD_PAIR: u32 = 0x525;
+pub const AUDIT_FD_PAIR: u32 = 1317;
 /// ptrace target
-pub const AUDIT_OBJ_PID: u32 = 0x526;
+pub const AUDIT_OBJ_PID: u32 = 1318;
 /// Input on an administrative TTY
-pub const AUDIT_TTY: u32 = 0x527;
+pub const AUDIT_TTY: u32 = 1319;
 /// End of multi-record event
-pub const AUDIT_EOE: u32 = 0x528;
+pub const AUDIT_EOE: u32 = 1320;
 /// Information about fcaps increasing perms
-pub const AUDIT_BPRM_FCAPS: u32 = 0x529;
+pub const AUDIT_BPRM_FCAPS: u32 = 1321;
 /// Record showing argument to sys_capset
-pub const AUDIT_CAPSET: u32 = 0x52a;
+pub const AUDIT_CAPSET: u32 = 1322;
 /// Record showing descriptor and flags in mmap
-pub const AUDIT_MMAP: u32 = 0x52b;
+pub const AUDIT_MMAP: u32 = 1323;
 /// Packets traversing netfilter chains
-pub const AUDIT_NETFILTER_PKT: u32 = 0x52c;
+pub const AUDIT_NETFILTER_PKT: u32 = 1324;
 /// Netfilter chain modifications
-pub const AUDIT_NETFILTER_CFG: u32 = 0x52d;
+pub const AUDIT_NETFILTER_CFG: u32 = 1325;
 /// Secure Computing event
-pub const AUDIT_SECCOMP: u32 = 0x52e;
+pub const AUDIT_SECCOMP: u32 = 1326;
 /// Proctitle emit event
-pub const AUDIT_PROCTITLE: u32 = 0x52f;
+pub const AUDIT_PROCTITLE: u32 = 1327;
 /// audit log listing feature changes
-pub const AUDIT_FEATURE_CHANGE: u32 = 0x530;
+pub const AUDIT_FEATURE_CHANGE: u32 = 1328;
 /// Replace auditd if this packet unanswerd
-pub const AUDIT_REPLACE: u32 = 0x531;
+pub const AUDIT_REPLACE: u32 = 1329;
 /// Kernel Module events
-pub const AUDIT_KERN_MODULE: u32 = 0x532;
+pub const AUDIT_KERN_MODULE: u32 = 1330;
 /// Fanotify access decision
-pub const AUDIT_FANOTIFY: u32 = 0x533;
+pub const AUDIT_FANOTIFY: u32 = 1331;
 /// Timekeeping offset injected
-pub const AUDIT_TIME_INJOFFSET: u32 = 0x534;
+pub const AUDIT_TIME_INJOFFSET: u32 = 1332;
 /// NTP value adjustment
-pub const AUDIT_TIME_ADJNTPVAL: u32 = 0x535;
+pub const AUDIT_TIME_ADJNTPVAL: u32 = 1333;
 /// BPF subsystem
-pub const AUDIT_BPF: u32 = 0x536;
+pub const AUDIT_BPF: u32 = 1334;
 /// Task joined multicast read socket
-pub const AUDIT_EVENT_LISTENER: u32 = 0x537;
+pub const AUDIT_EVENT_LISTENER: u32 = 1335;
 /// io_uring operation
-pub const AUDIT_URINGOP: u32 = 0x538;
+pub const AUDIT_URINGOP: u32 = 1336;
 /// Record showing openat2 how args
-pub const AUDIT_OPENAT2: u32 = 0x539;
+pub const AUDIT_OPENAT2: u32 = 1337;
 /// Device Mapper target control
-pub const AUDIT_DM_CTRL: u32 = 0x53a;
+pub const AUDIT_DM_CTRL: u32 = 1338;
 /// Device Mapper events
-pub const AUDIT_DM_EVENT: u32 = 0x53b;
+pub const AUDIT_DM_EVENT: u32 = 1339;
 /// SE Linux avc denial or grant
-pub const AUDIT_AVC: u32 = 0x578;
+pub const AUDIT_AVC: u32 = 1400;
 /// Internal SE Linux Errors
-pub const AUDIT_SELINUX_ERR: u32 = 0x579;
+pub const AUDIT_SELINUX_ERR: u32 = 1401;
 /// dentry, vfsmount pair from avc
-pub const AUDIT_AVC_PATH: u32 = 0x57a;
+pub const AUDIT_AVC_PATH: u32 = 1402;
 /// Policy file load
-pub const AUDIT_MAC_POLICY_LOAD: u32 = 0x57b;
+pub const AUDIT_MAC_POLICY_LOAD: u32 = 1403;
 /// Changed enforcing,permissive,off
-pub const AUDIT_MAC_STATUS: u32 = 0x57c;
+pub const AUDIT_MAC_STATUS: u32 = 1404;
 /// Changes to booleans
-pub const AUDIT_MAC_CONFIG_CHANGE: u32 = 0x57d;
+pub const AUDIT_MAC_CONFIG_CHANGE: u32 = 1405;
 /// NetLabel: allow unlabeled traffic
-pub const AUDIT_MAC_UNLBL_ALLOW: u32 = 0x57e;
+pub const AUDIT_MAC_UNLBL_ALLOW: u32 = 1406;
 /// NetLabel: add CIPSOv4 DOI entry
-pub const AUDIT_MAC_CIPSOV4_ADD: u32 = 0x57f;
+pub const AUDIT_MAC_CIPSOV4_ADD: u32 = 1407;
 /// NetLabel: del CIPSOv4 DOI entry
-pub const AUDIT_MAC_CIPSOV4_DEL: u32 = 0x580;
+pub const AUDIT_MAC_CIPSOV4_DEL: u32 = 1408;
 /// NetLabel: add LSM domain mapping
-pub const AUDIT_MAC_MAP_ADD: u32 = 0x581;
+pub const AUDIT_MAC_MAP_ADD: u32 = 1409;
 /// NetLabel: del LSM domain mapping
-pub const AUDIT_MAC_MAP_DEL: u32 = 0x582;
+pub const AUDIT_MAC_MAP_DEL: u32 = 1410;
 /// Not used
-pub const AUDIT_MAC_IPSEC_ADDSA: u32 = 0x583;
+pub const AUDIT_MAC_IPSEC_ADDSA: u32 = 1411;
 /// Not used
-pub const AUDIT_MAC_IPSEC_DELSA: u32 = 0x584;
+pub const AUDIT_MAC_IPSEC_DELSA: u32 = 1412;
 /// Not used
-pub const AUDIT_MAC_IPSEC_ADDSPD: u32 = 0x585;
+pub const AUDIT_MAC_IPSEC_ADDSPD: u32 = 1413;
 /// Not used
-pub const AUDIT_MAC_IPSEC_DELSPD: u32 = 0x586;
+pub const AUDIT_MAC_IPSEC_DELSPD: u32 = 1414;
 /// Audit an IPSec event
-pub const AUDIT_MAC_IPSEC_EVENT: u32 = 0x587;
+pub const AUDIT_MAC_IPSEC_EVENT: u32 = 1415;
 /// NetLabel: add a static label
-pub const AUDIT_MAC_UNLBL_STCADD: u32 = 0x588;
+pub const AUDIT_MAC_UNLBL_STCADD: u32 = 1416;
 /// NetLabel: del a static label
-pub const AUDIT_MAC_UNLBL_STCDEL: u32 = 0x589;
+pub const AUDIT_MAC_UNLBL_STCDEL: u32 = 1417;
 /// NetLabel: add CALIPSO DOI entry
-pub const AUDIT_MAC_CALIPSO_ADD: u32 = 0x58a;
+pub const AUDIT_MAC_CALIPSO_ADD: u32 = 1418;
 /// NetLabel: del CALIPSO DOI entry
-pub const AUDIT_MAC_CALIPSO_DEL: u32 = 0x58b;
+pub const AUDIT_MAC_CALIPSO_DEL: u32 = 1419;
 /// AUDIT_FIRST_KERN_ANOM_MSG
-pub const AUDIT_FIRST_KERN_ANOM_MSG: u32 = 0x6a4;
+pub const AUDIT_FIRST_KERN_ANOM_MSG: u32 = 1700;
 /// AUDIT_LAST_KERN_ANOM_MSG
-pub const AUDIT_LAST_KERN_ANOM_MSG: u32 = 0x707;
+pub const AUDIT_LAST_KERN_ANOM_MSG: u32 = 1799;
 /// Device changed promiscuous mode
-pub const AUDIT_ANOM_PROMISCUOUS: u32 = 0x6a4;
+pub const AUDIT_ANOM_PROMISCUOUS: u32 = 1700;
 /// Process ended abnormally
-pub const AUDIT_ANOM_ABEND: u32 = 0x6a5;
+pub const AUDIT_ANOM_ABEND: u32 = 1701;
 /// Suspicious use of file links
-pub const AUDIT_ANOM_LINK: u32 = 0x6a6;
+pub const AUDIT_ANOM_LINK: u32 = 1702;
 /// Suspicious file creation
-pub const AUDIT_ANOM_CREAT: u32 = 0x6a7;
+pub const AUDIT_ANOM_CREAT: u32 = 1703;
 /// Data integrity verification
-pub const AUDIT_INTEGRITY_DATA: u32 = 0x708;
+pub const AUDIT_INTEGRITY_DATA: u32 = 1800;
 /// Metadata integrity verification
-pub const AUDIT_INTEGRITY_METADATA: u32 = 0x709;
+pub const AUDIT_INTEGRITY_METADATA: u32 = 1801;
 /// Integrity enable status
-pub const AUDIT_INTEGRITY_STATUS: u32 = 0x70a;
+pub const AUDIT_INTEGRITY_STATUS: u32 = 1802;
 /// Integrity HASH type
-pub const AUDIT_INTEGRITY_HASH: u32 = 0x70b;
+pub const AUDIT_INTEGRITY_HASH: u32 = 1803;
 /// PCR invalidation msgs
-pub const AUDIT_INTEGRITY_PCR: u32 = 0x70c;
+pub const AUDIT_INTEGRITY_PCR: u32 = 1804;
 /// policy rule
-pub const AUDIT_INTEGRITY_RULE: u32 = 0x70d;
+pub const AUDIT_INTEGRITY_RULE: u32 = 1805;
 /// New EVM-covered xattr
-pub const AUDIT_INTEGRITY_EVM_XATTR: u32 = 0x70e;
+pub const AUDIT_INTEGRITY_EVM_XATTR: u32 = 1806;
 /// IMA policy rules
-pub const AUDIT_INTEGRITY_POLICY_RULE: u32 = 0x70f;
+pub const AUDIT_INTEGRITY_POLICY_RULE: u32 = 1807;
 /// Asynchronous audit record. NOT A REQUEST.
-pub const AUDIT_KERNEL: u32 = 0x7d0;
+pub const AUDIT_KERNEL: u32 = 2000;
 /// Apply rule to user-generated messages
-pub const AUDIT_FILTER_USER: u32 = 0x0;
+pub const AUDIT_FILTER_USER: u32 = 0;
 /// Apply rule at task creation (not syscall)
-pub const AUDIT_FILTER_TASK: u32 = 0x1;
+pub const AUDIT_FILTER_TASK: u32 = 1;
 /// Apply rule at syscall entry
-pub const AUDIT_FILTER_ENTRY: u32 = 0x2;
+pub const AUDIT_FILTER_ENTRY: u32 = 2;
 /// Apply rule to file system watches
-pub const AUDIT_FILTER_WATCH: u32 = 0x3;
+pub const AUDIT_FILTER_WATCH: u32 = 3;
 /// Apply rule at syscall exit
-pub const AUDIT_FILTER_EXIT: u32 = 0x4;
+pub const AUDIT_FILTER_EXIT: u32 = 4;
 /// Apply rule before record creation
-pub const AUDIT_FILTER_EXCLUDE: u32 = 0x5;
+pub const AUDIT_FILTER_EXCLUDE: u32 = 5;
 /// obsolete misleading naming
-pub const AUDIT_FILTER_TYPE: u32 = 0x5;
+pub const AUDIT_FILTER_TYPE: u32 = 5;
 /// Apply rule at __audit_inode_child
-pub const AUDIT_FILTER_FS: u32 = 0x6;
+pub const AUDIT_FILTER_FS: u32 = 6;
 /// Apply rule at io_uring op exit
-pub const AUDIT_FILTER_URING_EXIT: u32 = 0x7;
+pub const AUDIT_FILTER_URING_EXIT: u32 = 7;
 /// AUDIT_NR_FILTERS
-pub const AUDIT_NR_FILTERS: u32 = 0x8;
+pub const AUDIT_NR_FILTERS: u32 = 8;
 /// Prepend to front of list
-pub const AUDIT_FILTER_PREPEND: u32 = 0x10;
+pub const AUDIT_FILTER_PREPEND: u32 = 16;
 /// Do not build context if rule matches
-pub const AUDIT_NEVER: u32 = 0x0;
+pub const AUDIT_NEVER: u32 = 0;
 /// Build context if rule matches
-pub const AUDIT_POSSIBLE: u32 = 0x1;
+pub const AUDIT_POSSIBLE: u32 = 1;
 /// Generate audit record if rule matches
-pub const AUDIT_ALWAYS: u32 = 0x2;
+pub const AUDIT_ALWAYS: u32 = 2;
 /// AUDIT_MAX_FIELDS
-pub const AUDIT_MAX_FIELDS: u32 = 0x40;
+pub const AUDIT_MAX_FIELDS: u32 = 64;
 /// AUDIT_MAX_KEY_LEN
-pub const AUDIT_MAX_KEY_LEN: u32 = 0x100;
+pub const AUDIT_MAX_KEY_LEN: u32 = 256;
 /// AUDIT_BITMASK_SIZE
-pub const AUDIT_BITMASK_SIZE: u32 = 0x40;
+pub const AUDIT_BITMASK_SIZE: u32 = 64;
 /// AUDIT_SYSCALL_CLASSES
-pub const AUDIT_SYSCALL_CLASSES: u32 = 0x10;
+pub const AUDIT_SYSCALL_CLASSES: u32 = 16;
 /// AUDIT_CLASS_DIR_WRITE
-pub const AUDIT_CLASS_DIR_WRITE: u32 = 0x0;
+pub const AUDIT_CLASS_DIR_WRITE: u32 = 0;
 /// AUDIT_CLASS_DIR_WRITE_32
-pub const AUDIT_CLASS_DIR_WRITE_32: u32 = 0x1;
+pub const AUDIT_CLASS_DIR_WRITE_32: u32 = 1;
 /// AUDIT_CLASS_CHATTR
-pub const AUDIT_CLASS_CHATTR: u32 = 0x2;
+pub const AUDIT_CLASS_CHATTR: u32 = 2;
 /// AUDIT_CLASS_CHATTR_32
-pub const AUDIT_CLASS_CHATTR_32: u32 = 0x3;
+pub const AUDIT_CLASS_CHATTR_32: u32 = 3;
 /// AUDIT_CLASS_READ
-pub const AUDIT_CLASS_READ: u32 = 0x4;
+pub const AUDIT_CLASS_READ: u32 = 4;
 /// AUDIT_CLASS_READ_32
-pub const AUDIT_CLASS_READ_32: u32 = 0x5;
+pub const AUDIT_CLASS_READ_32: u32 = 5;
 /// AUDIT_CLASS_WRITE
-pub const AUDIT_CLASS_WRITE: u32 = 0x6;
+pub const AUDIT_CLASS_WRITE: u32 = 6;
 /// AUDIT_CLASS_WRITE_32
-pub const AUDIT_CLASS_WRITE_32: u32 = 0x7;
+pub const AUDIT_CLASS_WRITE_32: u32 = 7;
 /// AUDIT_CLASS_SIGNAL
-pub const AUDIT_CLASS_SIGNAL: u32 = 0x8;
+pub const AUDIT_CLASS_SIGNAL: u32 = 8;
 /// AUDIT_CLASS_SIGNAL_32
-pub const AUDIT_CLASS_SIGNAL_32: u32 = 0x9;
+pub const AUDIT_CLASS_SIGNAL_32: u32 = 9;
 /// AUDIT_UNUSED_BITS
 pub const AUDIT_UNUSED_BITS: u32 = 0x7fffc00;
 /// AUDIT_COMPARE_UID_TO_OBJ_UID
-pub const AUDIT_COMPARE_UID_TO_OBJ_UID: u32 = 0x1;
+pub const AUDIT_COMPARE_UID_TO_OBJ_UID: u32 = 1;
 /// AUDIT_COMPARE_GID_TO_OBJ_GID
-pub const AUDIT_COMPARE_GID_TO_OBJ_GID: u32 = 0x2;
+pub const AUDIT_COMPARE_GID_TO_OBJ_GID: u32 = 2;
 /// AUDIT_COMPARE_EUID_TO_OBJ_UID
-pub const AUDIT_COMPARE_EUID_TO_OBJ_UID: u32 = 0x3;
+pub const AUDIT_COMPARE_EUID_TO_OBJ_UID: u32 = 3;
 /// AUDIT_COMPARE_EGID_TO_OBJ_GID
-pub const AUDIT_COMPARE_EGID_TO_OBJ_GID: u32 = 0x4;
+pub const AUDIT_COMPARE_EGID_TO_OBJ_GID: u32 = 4;
 /// AUDIT_COMPARE_AUID_TO_OBJ_UID
-pub const AUDIT_COMPARE_AUID_TO_OBJ_UID: u32 = 0x5;
+pub const AUDIT_COMPARE_AUID_TO_OBJ_UID: u32 = 5;
 /// AUDIT_COMPARE_SUID_TO_OBJ_UID
-pub const AUDIT_COMPARE_SUID_TO_OBJ_UID: u32 = 0x6;
+pub const AUDIT_COMPARE_SUID_TO_OBJ_UID: u32 = 6;
 /// AUDIT_COMPARE_SGID_TO_OBJ_GID
-pub const AUDIT_COMPARE_SGID_TO_OBJ_GID: u32 = 0x7;
+pub const AUDIT_COMPARE_SGID_TO_OBJ_GID: u32 = 7;
 /// AUDIT_COMPARE_FSUID_TO_OBJ_UID
-pub const AUDIT_COMPARE_FSUID_TO_OBJ_UID: u32 = 0x8;
+pub const AUDIT_COMPARE_FSUID_TO_OBJ_UID: u32 = 8;
 /// AUDIT_COMPARE_FSGID_TO_OBJ_GID
-pub const AUDIT_COMPARE_FSGID_TO_OBJ_GID: u32 = 0x9;
+pub const AUDIT_COMPARE_FSGID_TO_OBJ_GID: u32 = 9;
 /// AUDIT_COMPARE_UID_TO_AUID
-pub const AUDIT_COMPARE_UID_TO_AUID: u32 = 0xa;
+pub const AUDIT_COMPARE_UID_TO_AUID: u32 = 10;
 /// AUDIT_COMPARE_UID_TO_EUID
-pub const AUDIT_COMPARE_UID_TO_EUID: u32 = 0xb;
+pub const AUDIT_COMPARE_UID_TO_EUID: u32 = 11;
 /// AUDIT_COMPARE_UID_TO_FSUID
-pub const AUDIT_COMPARE_UID_TO_FSUID: u32 = 0xc;
+pub const AUDIT_COMPARE_UID_TO_FSUID: u32 = 12;
 /// AUDIT_COMPARE_UID_TO_SUID
-pub const AUDIT_COMPARE_UID_TO_SUID: u32 = 0xd;
+pub const AUDIT_COMPARE_UID_TO_SUID: u32 = 13;
 /// AUDIT_COMPARE_AUID_TO_FSUID
-pub const AUDIT_COMPARE_AUID_TO_FSUID: u32 = 0xe;
+pub const AUDIT_COMPARE_AUID_TO_FSUID: u32 = 14;
 /// AUDIT_COMPARE_AUID_TO_SUID
-pub const AUDIT_COMPARE_AUID_TO_SUID: u32 = 0xf;
+pub const AUDIT_COMPARE_AUID_TO_SUID: u32 = 15;
 /// AUDIT_COMPARE_AUID_TO_EUID
-pub const AUDIT_COMPARE_AUID_TO_EUID: u32 = 0x10;
+pub const AUDIT_COMPARE_AUID_TO_EUID: u32 = 16;
 /// AUDIT_COMPARE_EUID_TO_SUID
-pub const AUDIT_COMPARE_EUID_TO_SUID: u32 = 0x11;
+pub const AUDIT_COMPARE_EUID_TO_SUID: u32 = 17;
 /// AUDIT_COMPARE_EUID_TO_FSUID
-pub const AUDIT_COMPARE_EUID_TO_FSUID: u32 = 0x12;
+pub const AUDIT_COMPARE_EUID_TO_FSUID: u32 = 18;
 /// AUDIT_COMPARE_SUID_TO_FSUID
-pub const AUDIT_COMPARE_SUID_TO_FSUID: u32 = 0x13;
+pub const AUDIT_COMPARE_SUID_TO_FSUID: u32 = 19;
 /// AUDIT_COMPARE_GID_TO_EGID
-pub const AUDIT_COMPARE_GID_TO_EGID: u32 = 0x14;
+pub const AUDIT_COMPARE_GID_TO_EGID: u32 = 20;
 /// AUDIT_COMPARE_GID_TO_FSGID
-pub const AUDIT_COMPARE_GID_TO_FSGID: u32 = 0x15;
+pub const AUDIT_COMPARE_GID_TO_FSGID: u32 = 21;
 /// AUDIT_COMPARE_GID_TO_SGID
-pub const AUDIT_COMPARE_GID_TO_SGID: u32 = 0x16;
+pub const AUDIT_COMPARE_GID_TO_SGID: u32 = 22;
 /// AUDIT_COMPARE_EGID_TO_FSGID
-pub const AUDIT_COMPARE_EGID_TO_FSGID: u32 = 0x17;
+pub const AUDIT_COMPARE_EGID_TO_FSGID: u32 = 23;
 /// AUDIT_COMPARE_EGID_TO_SGID
-pub const AUDIT_COMPARE_EGID_TO_SGID: u32 = 0x18;
+pub const AUDIT_COMPARE_EGID_TO_SGID: u32 = 24;
 /// AUDIT_COMPARE_SGID_TO_FSGID
-pub const AUDIT_COMPARE_SGID_TO_FSGID: u32 = 0x19;
+pub const AUDIT_COMPARE_SGID_TO_FSGID: u32 = 25;
 /// AUDIT_MAX_FIELD_COMPARE
-pub const AUDIT_MAX_FIELD_COMPARE: u32 = 0x19;
+pub const AUDIT_MAX_FIELD_COMPARE: u32 = 25;
 /// AUDIT_PID
-pub const AUDIT_PID: u32 = 0x0;
+pub const AUDIT_PID: u32 = 0;
 /// AUDIT_UID
-pub const AUDIT_UID: u32 = 0x1;
+pub const AUDIT_UID: u32 = 1;
 /// AUDIT_EUID
-pub const AUDIT_EUID: u32 = 0x2;
+pub const AUDIT_EUID: u32 = 2;
 /// AUDIT_SUID
-pub const AUDIT_SUID: u32 = 0x3;
+pub const AUDIT_SUID: u32 = 3;
 /// AUDIT_FSUID
-pub const AUDIT_FSUID: u32 = 0x4;
+pub const AUDIT_FSUID: u32 = 4;
 /// AUDIT_GID
-pub const AUDIT_GID: u32 = 0x5;
+pub const AUDIT_GID: u32 = 5;
 /// AUDIT_EGID
-pub const AUDIT_EGID: u32 = 0x6;
+pub const AUDIT_EGID: u32 = 6;
 /// AUDIT_SGID
-pub const AUDIT_SGID: u32 = 0x7;
+pub const AUDIT_SGID: u32 = 7;
 /// AUDIT_FSGID
-pub const AUDIT_FSGID: u32 = 0x8;
+pub const AUDIT_FSGID: u32 = 8;
 /// AUDIT_LOGINUID
-pub const AUDIT_LOGINUID: u32 = 0x9;
+pub const AUDIT_LOGINUID: u32 = 9;
 /// AUDIT_PERS
-pub const AUDIT_PERS: u32 = 0xa;
+pub const AUDIT_PERS: u32 = 10;
 /// AUDIT_ARCH
-pub const AUDIT_ARCH: u32 = 0xb;
+pub const AUDIT_ARCH: u32 = 11;
 /// AUDIT_MSGTYPE
-pub const AUDIT_MSGTYPE: u32 = 0xc;
+pub const AUDIT_MSGTYPE: u32 = 12;
 /// security label user
-pub const AUDIT_SUBJ_USER: u32 = 0xd;
+pub const AUDIT_SUBJ_USER: u32 = 13;
 /// security label role
-pub const AUDIT_SUBJ_ROLE: u32 = 0xe;
+pub const AUDIT_SUBJ_ROLE: u32 = 14;
 /// security label type
-pub const AUDIT_SUBJ_TYPE: u32 = 0xf;
+pub const AUDIT_SUBJ_TYPE: u32 = 15;
 /// security label sensitivity label
-pub const AUDIT_SUBJ_SEN: u32 = 0x10;
+pub const AUDIT_SUBJ_SEN: u32 = 16;
 /// security label clearance label
-pub const AUDIT_SUBJ_CLR: u32 = 0x11;
+pub const AUDIT_SUBJ_CLR: u32 = 17;
 /// AUDIT_PPID
-pub const AUDIT_PPID: u32 = 0x12;
+pub const AUDIT_PPID: u32 = 18;
 /// AUDIT_OBJ_USER
-pub const AUDIT_OBJ_USER: u32 = 0x13;
+pub const AUDIT_OBJ_USER: u32 = 19;
 /// AUDIT_OBJ_ROLE
-pub const AUDIT_OBJ_ROLE: u32 = 0x14;
+pub const AUDIT_OBJ_ROLE: u32 = 20;
 /// AUDIT_OBJ_TYPE
-pub const AUDIT_OBJ_TYPE: u32 = 0x15;
+pub const AUDIT_OBJ_TYPE: u32 = 21;
 /// AUDIT_OBJ_LEV_LOW
-pub const AUDIT_OBJ_LEV_LOW: u32 = 0x16;
+pub const AUDIT_OBJ_LEV_LOW: u32 = 22;
 /// AUDIT_OBJ_LEV_HIGH
-pub const AUDIT_OBJ_LEV_HIGH: u32 = 0x17;
+pub const AUDIT_OBJ_LEV_HIGH: u32 = 23;
 /// AUDIT_LOGINUID_SET
-pub const AUDIT_LOGINUID_SET: u32 = 0x18;
+pub const AUDIT_LOGINUID_SET: u32 = 24;
 /// Session ID
-pub const AUDIT_SESSIONID: u32 = 0x19;
+pub const AUDIT_SESSIONID: u32 = 25;
 /// FileSystem Type
-pub const AUDIT_FSTYPE: u32 = 0x1a;
+pub const AUDIT_FSTYPE: u32 = 26;
 /// AUDIT_DEVMAJOR
-pub const AUDIT_DEVMAJOR: u32 = 0x64;
+pub const AUDIT_DEVMAJOR: u32 = 100;
 /// AUDIT_DEVMINOR
-pub const AUDIT_DEVMINOR: u32 = 0x65;
+pub const AUDIT_DEVMINOR: u32 = 101;
 /// AUDIT_INODE
-pub const AUDIT_INODE: u32 = 0x66;
+pub const AUDIT_INODE: u32 = 102;
 /// AUDIT_EXIT
-pub const AUDIT_EXIT: u32 = 0x67;
+pub const AUDIT_EXIT: u32 = 103;
 /// exit >= 0; value ignored
-pub const AUDIT_SUCCESS: u32 = 0x68;
+pub const AUDIT_SUCCESS: u32 = 104;
 /// AUDIT_WATCH
-pub const AUDIT_WATCH: u32 = 0x69;
+pub const AUDIT_WATCH: u32 = 105;
 /// AUDIT_PERM
-pub const AUDIT_PERM: u32 = 0x6a;
+pub const AUDIT_PERM: u32 = 106;
 /// AUDIT_DIR
-pub const AUDIT_DIR: u32 = 0x6b;
+pub const AUDIT_DIR: u32 = 107;
 /// AUDIT_FILETYPE
-pub const AUDIT_FILETYPE: u32 = 0x6c;
+pub const AUDIT_FILETYPE: u32 = 108;
 /// AUDIT_OBJ_UID
-pub const AUDIT_OBJ_UID: u32 = 0x6d;
+pub const AUDIT_OBJ_UID: u32 = 109;
 /// AUDIT_OBJ_GID
-pub const AUDIT_OBJ_GID: u32 = 0x6e;
+pub const AUDIT_OBJ_GID: u32 = 110;
 /// AUDIT_FIELD_COMPARE
-pub const AUDIT_FIELD_COMPARE: u32 = 0x6f;
+pub const AUDIT_FIELD_COMPARE: u32 = 111;
 /// AUDIT_EXE
-pub const AUDIT_EXE: u32 = 0x70;
+pub const AUDIT_EXE: u32 = 112;
 /// AUDIT_SADDR_FAM
-pub const AUDIT_SADDR_FAM: u32 = 0x71;
+pub const AUDIT_SADDR_FAM: u32 = 113;
 /// AUDIT_ARG0
-pub const AUDIT_ARG0: u32 = 0xc8;
+pub const AUDIT_ARG0: u32 = 200;
 /// AUDIT_ARG1
-pub const AUDIT_ARG1: u32 = 0xc9;
+pub const AUDIT_ARG1: u32 = 201;
 /// AUDIT_ARG2
-pub const AUDIT_ARG2: u32 = 0xca;
+pub const AUDIT_ARG2: u32 = 202;
 /// AUDIT_ARG3
-pub const AUDIT_ARG3: u32 = 0xcb;
+pub const AUDIT_ARG3: u32 = 203;
 /// AUDIT_FILTERKEY
-pub const AUDIT_FILTERKEY: u32 = 0xd2;
+pub const AUDIT_FILTERKEY: u32 = 210;
 /// AUDIT_NEGATE
 pub const AUDIT_NEGATE: u32 = 0x80000000;
 /// AUDIT_BIT_MASK
@@ -460,17 +460,17 @@ pub const AUDIT_FEATURE_BITMAP_FILTER_FS: u32 = 0x40;
 /// AUDIT_FEATURE_BITMAP_ALL
 pub const AUDIT_FEATURE_BITMAP_ALL: u32 = 0x7f;
 /// AUDIT_VERSION_LATEST
-pub const AUDIT_VERSION_LATEST: u32 = 0x7f;
+pub const AUDIT_VERSION_LATEST: u32 = 127;
 /// AUDIT_VERSION_BACKLOG_LIMIT
-pub const AUDIT_VERSION_BACKLOG_LIMIT: u32 = 0x1;
+pub const AUDIT_VERSION_BACKLOG_LIMIT: u32 = 1;
 /// AUDIT_VERSION_BACKLOG_WAIT_TIME
-pub const AUDIT_VERSION_BACKLOG_WAIT_TIME: u32 = 0x2;
+pub const AUDIT_VERSION_BACKLOG_WAIT_TIME: u32 = 2;
 /// AUDIT_FAIL_SILENT
-pub const AUDIT_FAIL_SILENT: u32 = 0x0;
+pub const AUDIT_FAIL_SILENT: u32 = 0;
 /// AUDIT_FAIL_PRINTK
-pub const AUDIT_FAIL_PRINTK: u32 = 0x1;
+pub const AUDIT_FAIL_PRINTK: u32 = 1;
 /// AUDIT_FAIL_PANIC
-pub const AUDIT_FAIL_PANIC: u32 = 0x2;
+pub const AUDIT_FAIL_PANIC: u32 = 2;
 /// AUDIT_ARCH_AARCH64
 pub const AUDIT_ARCH_AARCH64: u32 = 0xc00000b7;
 /// AUDIT_ARCH_ALPHA
@@ -578,29 +578,29 @@ pub const AUDIT_ARCH_LOONGARCH32: u32 = 0x40000102;
 /// AUDIT_ARCH_LOONGARCH64
 pub const AUDIT_ARCH_LOONGARCH64: u32 = 0xc0000102;
 /// AUDIT_PERM_EXEC
-pub const AUDIT_PERM_EXEC: u32 = 0x1;
+pub const AUDIT_PERM_EXEC: u32 = 1;
 /// AUDIT_PERM_WRITE
-pub const AUDIT_PERM_WRITE: u32 = 0x2;
+pub const AUDIT_PERM_WRITE: u32 = 2;
 /// AUDIT_PERM_READ
-pub const AUDIT_PERM_READ: u32 = 0x4;
+pub const AUDIT_PERM_READ: u32 = 4;
 /// AUDIT_PERM_ATTR
-pub const AUDIT_PERM_ATTR: u32 = 0x8;
+pub const AUDIT_PERM_ATTR: u32 = 8;
 /// AUDIT_MESSAGE_TEXT_MAX
-pub const AUDIT_MESSAGE_TEXT_MAX: u32 = 0x2170;
+pub const AUDIT_MESSAGE_TEXT_MAX: u32 = 8560;
 /// AUDIT_NLGRP_NONE
-pub const AUDIT_NLGRP_NONE: u32 = 0x0;
+pub const AUDIT_NLGRP_NONE: u32 = 0;
 /// AUDIT_NLGRP_READLOG
-pub const AUDIT_NLGRP_READLOG: u32 = 0x1;
+pub const AUDIT_NLGRP_READLOG: u32 = 1;
 /// AUDIT_NLGRP_MAX
-pub const AUDIT_NLGRP_MAX: u32 = 0x1;
+pub const AUDIT_NLGRP_MAX: u32 = 1;
 /// AUDIT_FEATURE_VERSION
-pub const AUDIT_FEATURE_VERSION: u32 = 0x1;
+pub const AUDIT_FEATURE_VERSION: u32 = 1;
 /// AUDIT_FEATURE_ONLY_UNSET_LOGINUID
-pub const AUDIT_FEATURE_ONLY_UNSET_LOGINUID: u32 = 0x0;
+pub const AUDIT_FEATURE_ONLY_UNSET_LOGINUID: u32 = 0;
 /// AUDIT_FEATURE_LOGINUID_IMMUTABLE
-pub const AUDIT_FEATURE_LOGINUID_IMMUTABLE: u32 = 0x1;
+pub const AUDIT_FEATURE_LOGINUID_IMMUTABLE: u32 = 1;
 /// AUDIT_LAST_FEATURE
-pub const AUDIT_LAST_FEATURE: u32 = 0x1;
+pub const AUDIT_LAST_FEATURE: u32 = 1;
 /// AUDIT_UID_UNSET
 pub const AUDIT_UID_UNSET: u32 = 0xffffffff;
 /// AUDIT_SID_UNSET
