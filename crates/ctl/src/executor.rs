@@ -128,7 +128,7 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
                 }
                 Request::DeleteAll { key } => {
                     let rules = self.list()?;
-                    for rule in rules.iter().filter(|r| key_matches(r, key.as_deref())) {
+                    for rule in rules.iter().filter(|r| key_matches(r, key)) {
                         self.kernel
                             .delete_rule(rule)
                             .map_err(|e| map_refused(e, CtlError::DeleteRule))?;
@@ -137,11 +137,9 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
                         }
                     }
                     // auditctl lists (with the same key filter) after -D.
-                    self.print_list(key.as_deref(), false, con)?;
+                    self.print_list(key, false, con)?;
                 }
-                Request::List { key, interpret } => {
-                    self.print_list(key.as_deref(), *interpret, con)?
-                }
+                Request::List { key, interpret } => self.print_list(key, *interpret, con)?,
                 Request::Status { interpret } => {
                     let st = self
                         .kernel
@@ -195,11 +193,13 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
                     .set_loginuid_immutable()
                     .map_err(|e| map_refused(e, CtlError::SetFeature))?,
                 Request::UserMessage(text) => {
-                    if text.bytes().any(|b| b < 32) {
+                    if text.iter().any(|&b| b < 32) {
                         return Err(CtlError::IllegalMessage);
                     }
+                    let mut msg = b"text=".to_vec();
+                    msg.extend_from_slice(text);
                     self.kernel
-                        .send_user_message(&format!("text={text}"))
+                        .send_user_message(&msg)
                         .map_err(|e| map_refused(e, CtlError::UserMessage))?;
                 }
                 Request::Version => {
@@ -236,7 +236,7 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
     /// none at all (auditctl prints nothing when rules exist but none match).
     fn print_list(
         &mut self,
-        key: Option<&str>,
+        key: &[u8],
         interpret: bool,
         con: &mut Console,
     ) -> Result<(), CtlError> {

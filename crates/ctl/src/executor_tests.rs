@@ -151,7 +151,7 @@ fn rollback_after_delete_all_restores_rules_and_order() {
     }
     let before = k.rules();
     let lines = [
-        line(1, vec![Request::DeleteAll { key: None }]),
+        line(1, vec![Request::DeleteAll { key: Vec::new() }]),
         line(2, vec![add("a")]),
         line(3, vec![add("b")]),
     ];
@@ -278,7 +278,7 @@ fn listing_and_delete_all_by_key() {
     let (_, out, _) = run(
         &mut k,
         &[Request::List {
-            key: None,
+            key: Vec::new(),
             interpret: false,
         }],
     );
@@ -286,7 +286,7 @@ fn listing_and_delete_all_by_key() {
     let (_, out, _) = run(
         &mut k,
         &[Request::List {
-            key: Some("zz".into()),
+            key: b"zz".to_vec(),
             interpret: false,
         }],
     );
@@ -297,7 +297,7 @@ fn listing_and_delete_all_by_key() {
     let (_, out, _) = run(
         &mut k,
         &[Request::List {
-            key: Some("t".into()),
+            key: b"t".to_vec(),
             interpret: false,
         }],
     );
@@ -305,7 +305,7 @@ fn listing_and_delete_all_by_key() {
     let (_, out, _) = run(
         &mut k,
         &[Request::List {
-            key: Some("t3".into()),
+            key: b"t3".to_vec(),
             interpret: false,
         }],
     );
@@ -313,22 +313,17 @@ fn listing_and_delete_all_by_key() {
     let (_, out, _) = run(
         &mut k,
         &[Request::List {
-            key: Some("nope".into()),
+            key: b"nope".to_vec(),
             interpret: false,
         }],
     );
     assert_eq!(out, "");
-    let (r, out, _) = run(
-        &mut k,
-        &[Request::DeleteAll {
-            key: Some("t".into()),
-        }],
-    );
+    let (r, out, _) = run(&mut k, &[Request::DeleteAll { key: b"t".to_vec() }]);
     r.unwrap();
     // Rules remain but none match the key: auditctl prints nothing.
     assert_eq!(out, "");
     assert_eq!(k.rules(), vec![keyed("xyz")]);
-    let (_, out, _) = run(&mut k, &[Request::DeleteAll { key: None }]);
+    let (_, out, _) = run(&mut k, &[Request::DeleteAll { key: Vec::new() }]);
     assert_eq!(out, "No rules\n");
 }
 
@@ -355,14 +350,14 @@ fn misc_requests() {
     let (r, out, err) = run(&mut k, &[Request::ResetLost]);
     r.unwrap();
     assert_eq!((out.as_str(), err.as_str()), ("", "lost: 5\n"));
-    let (r, _, _) = run(&mut k, &[Request::UserMessage("bad\ttext".into())]);
+    let (r, _, _) = run(&mut k, &[Request::UserMessage(b"bad\ttext".to_vec())]);
     assert_eq!(r, Err(CtlError::IllegalMessage));
-    run(&mut k, &[Request::UserMessage("hello".into())])
+    run(&mut k, &[Request::UserMessage(b"hello".to_vec())])
         .0
         .unwrap();
     assert!(k
         .calls
-        .contains(&crate::fake::Call::UserMessage("text=hello".into())));
+        .contains(&crate::fake::Call::UserMessage(b"text=hello".to_vec())));
     let (_, out, _) = run(&mut k, &[Request::Version]);
     assert_eq!(out, "auditctl version 3.0.9\n");
     run(&mut k, &[Request::LoginuidImmutable]).0.unwrap();

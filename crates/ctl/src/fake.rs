@@ -34,7 +34,7 @@ pub enum Call {
     /// AUDIT_DEL_RULE with these bytes.
     DeleteRule(Vec<u8>),
     /// AUDIT_USER message.
-    UserMessage(String),
+    UserMessage(Vec<u8>),
 }
 
 /// The fake audit subsystem. Fields are public so tests can set up any state.
@@ -222,8 +222,8 @@ impl Kernel for FakeKernel {
         }
     }
 
-    fn send_user_message(&mut self, text: &str) -> Result<(), KernelError> {
-        self.calls.push(Call::UserMessage(text.to_string()));
+    fn send_user_message(&mut self, text: &[u8]) -> Result<(), KernelError> {
+        self.calls.push(Call::UserMessage(text.to_vec()));
         Ok(())
     }
 }

@@ -76,7 +76,7 @@ pub trait Kernel {
     /// AUDIT_DEL_RULE.
     fn delete_rule(&mut self, rule: &[u8]) -> Result<(), KernelError>;
     /// An AUDIT_USER message with this text (`-m`).
-    fn send_user_message(&mut self, text: &str) -> Result<(), KernelError>;
+    fn send_user_message(&mut self, text: &[u8]) -> Result<(), KernelError>;
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod executor;
 pub mod fake;
 pub mod kernel;
 pub mod listing;
+pub mod live;
 pub mod request;
 pub mod rollback;
 pub mod status;

@@ -41,11 +41,11 @@ pub fn rule_keys(rule: &[u8]) -> Option<Vec<&[u8]>> {
 
 /// auditctl's `-l -k KEY` / `-D -k KEY` filter: a rule matches when one of
 /// its key buffers contains KEY as a substring (strstr). No key matches all.
-pub fn key_matches(rule: &[u8], key: Option<&str>) -> bool {
-    let Some(key) = key.filter(|k| !k.is_empty()) else {
+pub fn key_matches(rule: &[u8], key: &[u8]) -> bool {
+    if key.is_empty() {
         return true;
-    };
-    let needle = key.as_bytes();
+    }
+    let needle = key;
     rule_keys(rule).unwrap_or_default().iter().any(|k| {
         // A key buffer is printed with %.*s: it stops at the first NUL.
         let k = match k.iter().position(|&b| b == 0) {
@@ -86,18 +86,18 @@ pub(crate) mod tests {
         // -w /etc/passwd -k pw -k x: path (105) then key (210) "pw\x01x".
         let r = rule_with(4, &[(105, 11), (106, 2), (210, 4)], b"/etc/passwdpw\x01x");
         assert_eq!(rule_keys(&r).unwrap(), vec![&b"pw\x01x"[..]]);
-        assert!(key_matches(&r, Some("pw")));
-        assert!(key_matches(&r, Some("w\x01x")));
-        assert!(key_matches(&r, Some("x")));
-        assert!(!key_matches(&r, Some("passwd")));
-        assert!(key_matches(&r, None));
+        assert!(key_matches(&r, b"pw"));
+        assert!(key_matches(&r, b"w\x01x"));
+        assert!(key_matches(&r, b"x"));
+        assert!(!key_matches(&r, b"passwd"));
+        assert!(key_matches(&r, b""));
     }
 
     #[test]
     fn truncated_rule_does_not_match_or_panic() {
         let r = rule_with(4, &[(210, 400)], b"ab");
         assert!(rule_keys(&r).is_none());
-        assert!(!key_matches(&r, Some("a")));
+        assert!(!key_matches(&r, b"a"));
         assert!(rule_keys(&[1, 2, 3]).is_none());
     }
 }

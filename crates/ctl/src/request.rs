@@ -13,13 +13,13 @@ pub enum Request {
     DeleteRule(Vec<u8>),
     /// `-D [-k KEY]`: delete every rule (whose key contains KEY), then list.
     DeleteAll {
-        /// Only rules whose key buffer contains this text.
-        key: Option<String>,
+        /// Only rules whose key buffer contains these bytes (empty: all).
+        key: Vec<u8>,
     },
     /// `-l [-k KEY] [-i]`.
     List {
-        /// Only rules whose key buffer contains this text.
-        key: Option<String>,
+        /// Only rules whose key buffer contains these bytes (empty: all).
+        key: Vec<u8>,
         /// `-i`: interpret (arch names, ...).
         interpret: bool,
     },
@@ -38,7 +38,7 @@ pub enum Request {
     /// `--loginuid-immutable`.
     LoginuidImmutable,
     /// `-m TEXT`.
-    UserMessage(String),
+    UserMessage(Vec<u8>),
     /// `-v`.
     Version,
     /// `-h`: usage, then exit as an error (like auditctl).
