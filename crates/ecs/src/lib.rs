@@ -1,6 +1,9 @@
 //! Interpretation of audit events and ECS JSON output.
 //!
-//! See `crates/ecs/README.md` for the output format.
+//! Entry point: [`Serializer::write_event`] turns one event's records into
+//! one JSON line; [`ProcessContext`] lets a process database add
+//! `process.*` members; [`replay`] runs the whole pipeline over audit.log
+//! text. See `crates/ecs/README.md` for the output format.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -11,5 +14,12 @@ pub mod ids;
 pub mod json;
 pub mod mode;
 pub mod normalize;
+mod serialize;
 pub mod sockaddr;
+mod summary;
 pub mod timestamp;
+pub mod view;
+
+pub use ids::{FixedNames, NameResolver, SystemNames};
+pub use json::JsonWriter;
+pub use serialize::{Closed, Config, ProcessContext, ProcessFacts, Serializer, ECS_VERSION};

@@ -9,7 +9,12 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ObjectKind {
     /// The object is a PATH record (`path_index` is the preferred item).
-    File { path_index: u8, what: &'static str },
+    File {
+        /// Preferred PATH item (PARENT/UNKNOWN items are skipped).
+        path_index: u8,
+        /// Summary object type when the mode is unknown.
+        what: &'static str,
+    },
     /// The object is the SOCKADDR.
     Socket,
     /// A process (kill targets, identity changes).

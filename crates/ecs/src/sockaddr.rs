@@ -14,20 +14,37 @@ pub enum SockAddr {
     /// AF_UNIX without a name (autobind / unnamed).
     UnixUnnamed,
     /// AF_INET.
-    Inet { ip: Ipv4Addr, port: u16 },
+    Inet {
+        /// Address.
+        ip: Ipv4Addr,
+        /// Port.
+        port: u16,
+    },
     /// AF_INET6.
     Inet6 {
+        /// Address.
         ip: Ipv6Addr,
+        /// Port.
         port: u16,
+        /// Flow label.
         flowinfo: u32,
+        /// Scope (interface) id.
         scope_id: u32,
     },
     /// AF_NETLINK.
-    Netlink { pid: u32, groups: u32 },
+    Netlink {
+        /// Port id (0: the kernel).
+        pid: u32,
+        /// Multicast groups mask.
+        groups: u32,
+    },
     /// AF_UNSPEC (connect() with it disconnects a datagram socket).
     Unspec,
     /// Any other family, kept by number.
-    Other { family: u16 },
+    Other {
+        /// The family number.
+        family: u16,
+    },
 }
 
 /// Why a `saddr` could not be decoded.
@@ -36,7 +53,10 @@ pub enum SockAddrError {
     /// Not hex.
     NotHex,
     /// Shorter than the family's structure.
-    Truncated { family: u16 },
+    Truncated {
+        /// The family read (0 if even that was missing).
+        family: u16,
+    },
 }
 
 fn u16_at(b: &[u8], at: usize, be: bool) -> Option<u16> {

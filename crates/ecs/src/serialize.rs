@@ -1,0 +1,640 @@
+//! The ECS JSON serializer: one event's records -> one JSON object.
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+use audit_reassembler::Record;
+
+use crate::argv::join_args;
+use crate::encoding::split_keys;
+use crate::ids::{Id, NameResolver};
+use crate::json::{push_hex, JsonWriter};
+use crate::mode::FileMode;
+use crate::normalize::{for_record_type, for_syscall, Norm, ObjectKind, SYSCALL_DEFAULT};
+use crate::sockaddr::SockAddr;
+use crate::timestamp::TimestampCache;
+use crate::view::{types, EventView, Val};
+
+/// The ECS version written in `ecs.version`.
+pub const ECS_VERSION: &str = "8.11.0";
+
+/// Serializer settings.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// `host.name` when the records carry no `node=` (None: omitted).
+    pub host_name: Option<String>,
+    /// Write the raw records (RAW log form) as `event.original` (an array).
+    pub include_original: bool,
+    /// Whether events normally end with EOE (live kernel input). When true,
+    /// events closed by timeout or flush get `auditd.completion`; audit.log
+    /// input has no EOE records (auditd does not log them), so replay sets
+    /// this to false and only evicted events are marked.
+    pub eoe_expected: bool,
+}
+
+/// How an event was closed, for `auditd.completion` (written only when it
+/// was not closed normally).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// EOE seen, or a single-record type: nothing to mark.
+    Normally,
+    /// Closed by the timeout (no EOE; normal for audit.log input).
+    Timeout,
+    /// Closed by a flush (end of input, shutdown).
+    Flush,
+    /// Closed early because too many events were in flight.
+    Evicted,
+}
+
+/// Facts about the acting process, handed to a [`ProcessContext`].
+#[derive(Debug, Clone, Copy)]
+pub struct ProcessFacts<'a> {
+    /// Event time, seconds and milliseconds.
+    pub timestamp: (u64, u32),
+    /// Event serial.
+    pub serial: u32,
+    /// `pid`.
+    pub pid: Option<u32>,
+    /// `ppid`.
+    pub ppid: Option<u32>,
+    /// `auid` (None when unset).
+    pub auid: Option<u32>,
+    /// `ses` (None when unset).
+    pub session: Option<u32>,
+    /// Syscall name, if a SYSCALL record is present.
+    pub syscall: Option<&'a str>,
+    /// Syscall success, if known.
+    pub success: Option<bool>,
+    /// The records of the event.
+    pub records: &'a [Record],
+}
+
+/// A hook that writes extra members into the `process` object (the session
+/// database adds `parent`, `group_leader`, `session_leader`, `entry_leader`).
+///
+/// Called once per event, while `process` is open: write members with
+/// `w.str_field(...)`, `w.begin_object("parent")` ... `w.end()`. The writer
+/// handles commas. Members must not repeat ones the serializer writes
+/// (`pid`, `parent.pid`...): when writing `parent`, the serializer does not
+/// write its own `parent` if [`ProcessContext::writes_parent`] says so.
+pub trait ProcessContext {
+    /// Writes extra `process.*` members.
+    fn write_process(&mut self, facts: &ProcessFacts<'_>, w: &mut JsonWriter<'_>);
+    /// Whether [`ProcessContext::write_process`] writes the whole `parent`
+    /// object for these facts (then the serializer's `parent.pid` is left out).
+    fn writes_parent(&self, _facts: &ProcessFacts<'_>) -> bool {
+        false
+    }
+}
+
+/// Writes ECS JSON lines.
+pub struct Serializer<N: NameResolver> {
+    pub(crate) config: Config,
+    pub(crate) names: N,
+    ts: TimestampCache,
+    scratch: Vec<u8>,
+}
+
+fn parse_u32(v: &[u8]) -> Option<u32> {
+    if v.is_empty() || v.len() > 10 || !v.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    u32::try_from(v.iter().fold(0u64, |n, &b| n * 10 + u64::from(b - b'0'))).ok()
+}
+
+fn parse_hex_u64(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || v.len() > 16 {
+        return None;
+    }
+    let mut n = 0u64;
+    for &b in v {
+        n = n << 4 | u64::from((b as char).to_digit(16)?);
+    }
+    Some(n)
+}
+
+pub(crate) fn id_of(v: Option<Val<'_>>) -> Option<Id> {
+    v.and_then(|v| Id::parse(v.raw))
+}
+
+/// Lowercase copy of a message type name (`USER_LOGIN` -> `user_login`).
+fn lower(name: &[u8]) -> Vec<u8> {
+    name.to_ascii_lowercase()
+}
+
+fn type_name(r: &Record) -> Cow<'_, [u8]> {
+    if let Some(n) = audit_tables::msgtype::name(r.msg_type()).filter(|_| r.msg_type() != 0) {
+        return Cow::Borrowed(n.as_bytes());
+    }
+    match r.type_name() {
+        Some(n) => Cow::Borrowed(n),
+        None => Cow::Owned(format!("UNKNOWN[{}]", r.msg_type()).into_bytes()),
+    }
+}
+
+impl<N: NameResolver> Serializer<N> {
+    /// A serializer with the given settings and name resolver.
+    pub fn new(config: Config, names: N) -> Self {
+        Serializer {
+            config,
+            names,
+            ts: TimestampCache::default(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The name resolver (e.g. to refresh it).
+    pub fn names_mut(&mut self) -> &mut N {
+        &mut self.names
+    }
+
+    fn write_id(&self, w: &mut JsonWriter<'_>, id: u32, group: bool) {
+        w.u64_str_field("id", u64::from(id));
+        let name = if group {
+            self.names.group_name(id)
+        } else {
+            self.names.user_name(id)
+        };
+        if let Some(n) = name {
+            w.str_field("name", n.as_bytes());
+        }
+    }
+
+    pub(crate) fn id_text(&self, id: Option<Id>, group: bool) -> Option<Vec<u8>> {
+        Some(match id? {
+            Id::Unset => b"unset".to_vec(),
+            Id::Set(n) => {
+                let name = if group {
+                    self.names.group_name(n)
+                } else {
+                    self.names.user_name(n)
+                };
+                match name {
+                    Some(s) => s.as_bytes().to_vec(),
+                    None => n.to_string().into_bytes(),
+                }
+            }
+        })
+    }
+
+    /// Appends one JSON line (with `\n`) for an event made of `records`
+    /// (in arrival order). Nothing is written for an empty slice.
+    /// `ctx` may add `process.*` members.
+    pub fn write_event(
+        &mut self,
+        records: &[Record],
+        closed: Closed,
+        ctx: Option<&mut dyn ProcessContext>,
+        out: &mut Vec<u8>,
+    ) {
+        let Some(v) = EventView::new(records) else {
+            return;
+        };
+        let s = &v.subject;
+        let first = &records[0];
+        let ts = first.timestamp();
+
+        // Arch and syscall.
+        let arch = s.arch.and_then(|a| parse_hex_u64(a.raw)).and_then(|a| u32::try_from(a).ok());
+        let arch_name = arch.and_then(audit_tables::arch_name);
+        let big_endian = arch.is_some_and(|a| a & audit_tables::arch::AUDIT_ARCH_LE == 0);
+        let sc_nr = s.syscall.and_then(|x| parse_u32(x.raw));
+        let sc_name = match (arch, sc_nr) {
+            (Some(a), Some(n)) => audit_tables::syscall::name_interpreted(a, n),
+            _ => None,
+        };
+        let primary_type = type_name(v.primary);
+        let norm: Norm = if v.primary.msg_type() == types::SYSCALL {
+            sc_name.map_or(SYSCALL_DEFAULT, for_syscall)
+        } else {
+            std::str::from_utf8(&primary_type)
+                .ok()
+                .and_then(for_record_type)
+                .or_else(|| sc_name.map(for_syscall))
+                .unwrap_or(Norm {
+                    action: "",
+                    category: &[],
+                    kind: &[],
+                    object: ObjectKind::None,
+                })
+        };
+        let sc_norm = sc_name.map(for_syscall);
+
+        // Result.
+        let result: &str = match (s.success.map(|v| v.raw), s.res.map(|v| v.raw)) {
+            (Some(b"yes"), _) => "success",
+            (Some(b"no"), _) => "fail",
+            (_, Some(b"success" | b"1" | b"yes")) => "success",
+            (_, Some(b"failed" | b"0" | b"no" | b"fail")) => "fail",
+            _ => "unknown",
+        };
+
+        let pid = s.pid.and_then(|x| parse_u32(x.raw));
+        let ppid = s.ppid.and_then(|x| parse_u32(x.raw));
+        let auid = id_of(s.auid);
+        let ses = id_of(s.ses);
+
+        let mut w = JsonWriter::new(out);
+        // @timestamp
+        self.scratch.clear();
+        self.ts.push(&mut self.scratch, ts.sec, ts.msec);
+        w.str_field("@timestamp", &self.scratch);
+
+        // event
+        w.begin_object("event");
+        w.str_field("kind", b"event");
+        w.str_field("module", b"auditd");
+        let mut cats: Vec<&str> = norm.category.to_vec();
+        let mut kinds: Vec<&str> = norm.kind.to_vec();
+        if let Some(sn) = sc_norm.filter(|sn| *sn != norm) {
+            for c in sn.category {
+                if !cats.contains(c) {
+                    cats.push(c);
+                }
+            }
+            for k in sn.kind {
+                if !kinds.contains(k) {
+                    kinds.push(k);
+                }
+            }
+        }
+        if !cats.is_empty() {
+            w.begin_array("category");
+            for c in &cats {
+                w.item_str(c.as_bytes());
+            }
+            w.end();
+        }
+        if !kinds.is_empty() {
+            w.begin_array("type");
+            for k in &kinds {
+                w.item_str(k.as_bytes());
+            }
+            w.end();
+        }
+        let action: &[u8] = if !norm.action.is_empty() {
+            norm.action.as_bytes()
+        } else if let Some(n) = sc_name.filter(|_| v.primary.msg_type() == types::SYSCALL) {
+            n.as_bytes()
+        } else {
+            lower_static(&primary_type, &mut self.scratch)
+        };
+        w.str_field("action", action);
+        w.str_field(
+            "outcome",
+            match result {
+                "success" => b"success",
+                "fail" => b"failure",
+                _ => b"unknown",
+            },
+        );
+        if self.config.include_original {
+            w.begin_array("original");
+            let mut line = Vec::new();
+            for r in records {
+                line.clear();
+                r.write_log_line(&mut line);
+                w.item_str(&line);
+            }
+            w.end();
+        }
+        w.end();
+
+        // host, ecs
+        let node = first.node();
+        if node.is_some() || self.config.host_name.is_some() || arch_name.is_some() {
+            w.begin_object("host");
+            if let Some(n) = node {
+                w.str_field("name", n);
+            } else if let Some(h) = &self.config.host_name {
+                w.str_field("name", h.as_bytes());
+            }
+            if let Some(a) = arch_name {
+                w.str_field("architecture", a.as_bytes());
+            }
+            w.end();
+        }
+        w.begin_object("ecs");
+        w.str_field("version", ECS_VERSION.as_bytes());
+        w.end();
+
+        // tags: rule keys
+        if let Some(k) = s.key.and_then(|k| k.untrusted()) {
+            let mut keys = split_keys(&k).peekable();
+            if keys.peek().is_some() {
+                w.begin_array("tags");
+                for key in keys {
+                    w.item_str(key);
+                }
+                w.end();
+            }
+        }
+
+        self.write_user(&mut w, &v, auid);
+
+        // process
+        let facts = ProcessFacts {
+            timestamp: (ts.sec, ts.msec),
+            serial: first.serial(),
+            pid,
+            ppid,
+            auid: auid.and_then(Id::get),
+            session: ses.and_then(Id::get),
+            syscall: sc_name,
+            success: match result {
+                "success" => Some(true),
+                "fail" => Some(false),
+                _ => None,
+            },
+            records,
+        };
+        self.write_process(&mut w, &v, &facts, sc_name, ctx);
+
+        // file, network
+        let file_path = self.write_file(&mut w, &v, norm.object);
+        let sock = self.write_socket(&mut w, &v, sc_name, big_endian);
+
+        // auditd
+        w.begin_object("auditd");
+        w.str_field("message_type", &lower(&primary_type));
+        w.u64_field("sequence", u64::from(first.serial()));
+        w.str_field("result", result.as_bytes());
+        match ses {
+            Some(Id::Set(n)) => w.u64_str_field("session", u64::from(n)),
+            Some(Id::Unset) => w.str_field("session", b"unset"),
+            None => {}
+        }
+        if v.looks_incomplete() {
+            w.bool_field("incomplete", true);
+        }
+        match closed {
+            Closed::Normally => {}
+            Closed::Timeout if self.config.eoe_expected => w.str_field("completion", b"timeout"),
+            Closed::Flush if self.config.eoe_expected => w.str_field("completion", b"flush"),
+            Closed::Timeout | Closed::Flush => {}
+            Closed::Evicted => w.str_field("completion", b"evicted"),
+        }
+        self.write_summary(&mut w, &v, norm, auid, file_path.as_deref(), sock.as_ref());
+        self.write_data(&mut w, &v, arch_name, sc_name, sock.as_ref());
+        if !v.paths.is_empty() {
+            w.begin_array("paths");
+            for p in &v.paths {
+                w.item_begin_object();
+                for f in p.fields() {
+                    if let Some(val) =
+                        crate::encoding::decode_field(f.key, f.value, f.is_quoted(), false)
+                    {
+                        w.str_field_bytes(f.key, &val);
+                    }
+                }
+                w.end();
+            }
+            w.end();
+        }
+        let bad = w.take_non_utf8();
+        if !bad.is_empty() {
+            w.begin_object("non_utf8");
+            for b in &bad {
+                self.scratch.clear();
+                push_hex(&mut self.scratch, &b.bytes);
+                w.str_field_bytes(b.path.as_bytes(), &self.scratch);
+            }
+            w.end();
+        }
+        w.end();
+        w.finish();
+        out.push(b'\n');
+    }
+}
+
+/// Lowercases a type name into `scratch` and returns it.
+fn lower_static<'s>(name: &[u8], scratch: &'s mut Vec<u8>) -> &'s [u8] {
+    scratch.clear();
+    scratch.extend(name.iter().map(u8::to_ascii_lowercase));
+    scratch
+}
+
+/// A decoded SOCKADDR with where it goes.
+pub(crate) struct Sock {
+    pub addr: SockAddr,
+}
+
+impl<N: NameResolver> Serializer<N> {
+    fn write_user(&self, w: &mut JsonWriter<'_>, v: &EventView<'_>, auid: Option<Id>) {
+        let s = &v.subject;
+        let uid = id_of(s.uid).and_then(Id::get);
+        let gid = id_of(s.gid).and_then(Id::get);
+        let pair = |u: Option<Val<'_>>, g: Option<Val<'_>>| {
+            (id_of(u).and_then(Id::get), id_of(g).and_then(Id::get))
+        };
+        let eff = pair(s.euid, s.egid);
+        let saved = pair(s.suid, s.sgid);
+        let fs = pair(s.fsuid, s.fsgid);
+        let auid = auid.and_then(Id::get);
+        if uid.is_none() && gid.is_none() && auid.is_none() && eff.0.is_none() {
+            return;
+        }
+        w.begin_object("user");
+        if let Some(u) = uid {
+            self.write_id(w, u, false);
+        }
+        if let Some(g) = gid {
+            w.begin_object("group");
+            self.write_id(w, g, true);
+            w.end();
+        }
+        if let Some(a) = auid {
+            w.begin_object("audit");
+            self.write_id(w, a, false);
+            w.end();
+        }
+        for (key, (u, g)) in [("effective", eff), ("saved", saved), ("filesystem", fs)] {
+            let u = u.filter(|&u| Some(u) != uid);
+            let g = g.filter(|&g| Some(g) != gid);
+            if u.is_none() && g.is_none() {
+                continue;
+            }
+            w.begin_object(key);
+            if let Some(u) = u {
+                self.write_id(w, u, false);
+            }
+            if let Some(g) = g {
+                w.begin_object("group");
+                self.write_id(w, g, true);
+                w.end();
+            }
+            w.end();
+        }
+        w.end();
+        if let Some(g) = gid {
+            w.begin_object("group");
+            self.write_id(w, g, true);
+            w.end();
+        }
+    }
+
+    fn write_process(
+        &self,
+        w: &mut JsonWriter<'_>,
+        v: &EventView<'_>,
+        facts: &ProcessFacts<'_>,
+        sc_name: Option<&str>,
+        ctx: Option<&mut dyn ProcessContext>,
+    ) {
+        let s = &v.subject;
+        let comm = s.comm.and_then(|c| c.untrusted());
+        let exe = s.exe.and_then(|c| c.untrusted());
+        let cwd = v.cwd.clone();
+        if facts.pid.is_none() && comm.is_none() && exe.is_none() && !v.has_execve && ctx.is_none()
+        {
+            return;
+        }
+        w.begin_object("process");
+        if let Some(p) = facts.pid {
+            w.u64_field("pid", u64::from(p));
+        }
+        let ctx_parent = ctx.as_ref().is_some_and(|c| c.writes_parent(facts));
+        if let (Some(pp), false) = (facts.ppid, ctx_parent) {
+            w.begin_object("parent");
+            w.u64_field("pid", u64::from(pp));
+            w.end();
+        }
+        if let Some(c) = &comm {
+            w.str_field("name", c);
+        }
+        if let Some(e) = &exe {
+            w.str_field("executable", e);
+        }
+        if let Some(c) = &cwd {
+            w.str_field("working_directory", c);
+        }
+        if v.has_execve {
+            w.begin_array("args");
+            for a in &v.args {
+                w.item_str(a);
+            }
+            w.end();
+            w.u64_field("args_count", v.args.len() as u64);
+            w.str_field("command_line", &join_args(&v.args));
+        }
+        if let Some(t) = &v.proctitle {
+            w.str_field("title", &join_args(t));
+        }
+        if matches!(sc_name, Some("exit_group" | "exit")) {
+            // exit_group(status): a0 is the status (hex); the low byte is
+            // what wait(2) reports.
+            if let Some(code) = s.a0.and_then(|a| parse_hex_u64(a.raw)) {
+                w.i64_field("exit_code", i64::from(code as u32 as i32));
+            }
+        }
+        if let Some(c) = ctx {
+            c.write_process(facts, w);
+        }
+        w.end();
+    }
+
+    /// Writes `file.*` for the object path; returns its path for the summary.
+    fn write_file(&self, w: &mut JsonWriter<'_>, v: &EventView<'_>, obj: ObjectKind) -> Option<Vec<u8>> {
+        let ObjectKind::File { path_index, .. } = obj else {
+            return None;
+        };
+        if v.paths.is_empty() {
+            return None;
+        }
+        let start = if (path_index as usize) < v.paths.len() {
+            path_index as usize
+        } else {
+            0
+        };
+        let p = v.paths[start..]
+            .iter()
+            .find(|p| !matches!(p.value(b"nametype"), Some(b"PARENT" | b"UNKNOWN")))
+            .unwrap_or(&v.paths[start]);
+        let name = p.get(b"name").and_then(|f| {
+            crate::encoding::decode_untrusted(f.value, f.is_quoted()).map(Cow::into_owned)
+        });
+        w.begin_object("file");
+        if let Some(n) = &name {
+            w.str_field("path", n);
+        }
+        if let Some(i) = p.value(b"inode") {
+            w.str_field("inode", i);
+        }
+        if let Some(d) = p.value(b"rdev") {
+            w.str_field("device", d);
+        }
+        if let Some(m) = p.value(b"mode").and_then(FileMode::parse) {
+            w.str_field("mode", m.perm_octal().as_bytes());
+            w.str_field("type", m.file_type().ecs_name().as_bytes());
+        }
+        if let Some(u) = p.value(b"ouid").and_then(Id::parse).and_then(Id::get) {
+            w.u64_str_field("uid", u64::from(u));
+            if let Some(n) = self.names.user_name(u) {
+                w.str_field("owner", n.as_bytes());
+            }
+        }
+        if let Some(g) = p.value(b"ogid").and_then(Id::parse).and_then(Id::get) {
+            w.u64_str_field("gid", u64::from(g));
+            if let Some(n) = self.names.group_name(g) {
+                w.str_field("group", n.as_bytes());
+            }
+        }
+        w.end();
+        name
+    }
+
+    /// Writes `source`/`destination`/`network` from the first decodable
+    /// SOCKADDR (direction from the syscall) or from a user record's `addr`.
+    fn write_socket(
+        &self,
+        w: &mut JsonWriter<'_>,
+        v: &EventView<'_>,
+        sc_name: Option<&str>,
+        big_endian: bool,
+    ) -> Option<Sock> {
+        let sock = v.sockaddrs.iter().find_map(|r| {
+            let f = r.get(b"saddr")?;
+            SockAddr::from_hex(f.value, big_endian).ok()
+        });
+        let Some(addr) = sock else {
+            // User-space login records: addr= is the remote peer.
+            if let Some(a) = v.subject.addr {
+                if let Some(ip) = std::str::from_utf8(a.raw).ok().and_then(|t| t.parse::<IpAddr>().ok()) {
+                    w.begin_object("source");
+                    w.str_field("ip", ip.to_string().as_bytes());
+                    w.end();
+                    w.begin_object("network");
+                    w.str_field("direction", b"ingress");
+                    w.end();
+                }
+            }
+            return None;
+        };
+        let (key, direction): (&str, Option<&[u8]>) = match sc_name {
+            Some("connect" | "sendto" | "sendmsg" | "sendmmsg") => ("destination", Some(b"egress")),
+            Some("accept" | "accept4" | "recvfrom" | "recvmsg" | "recvmmsg") => {
+                ("source", Some(b"ingress"))
+            }
+            Some("bind" | "listen") => ("source", None),
+            _ => ("", None),
+        };
+        let has_endpoint = addr.ip_port().is_some() || addr.path().is_some();
+        if !key.is_empty() && has_endpoint {
+            w.begin_object(key);
+            if let Some((ip, port)) = addr.ip_port() {
+                w.str_field("ip", ip.as_bytes());
+                w.u64_field("port", u64::from(port));
+            }
+            if let Some(p) = addr.path() {
+                w.str_field("path", &p);
+            }
+            w.end();
+            if let Some(d) = direction {
+                w.begin_object("network");
+                w.str_field("direction", d);
+                w.end();
+            }
+        }
+        Some(Sock { addr })
+    }
+}

@@ -1,0 +1,195 @@
+//! `auditd.summary` (actor, object, how) and `auditd.data`.
+
+use audit_tables::errno;
+
+use crate::ids::{Id, NameResolver};
+use crate::json::JsonWriter;
+use crate::mode::FileMode;
+use crate::normalize::{Norm, ObjectKind};
+use crate::serialize::{id_of, Serializer, Sock};
+use crate::sockaddr::{Family, SockAddr};
+use crate::view::{EventView, Val};
+
+/// Interpreters commonly seen as `exe`: the summary's `how` then uses `comm`
+/// (the script name), as Auditbeat does.
+fn is_interpreter(exe: &[u8]) -> bool {
+    [&b"/usr/bin/python"[..], b"/usr/bin/sh", b"/usr/bin/bash", b"/usr/bin/perl"]
+        .iter()
+        .any(|p| exe.starts_with(p))
+}
+
+impl<N: NameResolver> Serializer<N> {
+    pub(crate) fn write_summary(
+        &self,
+        w: &mut JsonWriter<'_>,
+        v: &EventView<'_>,
+        norm: Norm,
+        auid: Option<Id>,
+        file_path: Option<&[u8]>,
+        sock: Option<&Sock>,
+    ) {
+        let s = &v.subject;
+        let untrusted = |x: Option<Val<'_>>| x.and_then(|x| x.untrusted()).map(|c| c.into_owned());
+        let session = matches!(norm.object, ObjectKind::UserSession);
+        w.begin_object("summary");
+        // actor
+        let primary = self.id_text(auid, false);
+        let secondary = if session {
+            untrusted(s.acct)
+                .or_else(|| untrusted(s.id))
+                .or_else(|| self.id_text(id_of(s.uid), false))
+        } else {
+            self.id_text(id_of(s.uid), false)
+        };
+        if primary.is_some() || secondary.is_some() {
+            w.begin_object("actor");
+            if let Some(p) = &primary {
+                w.str_field("primary", p);
+            }
+            if let Some(p) = &secondary {
+                w.str_field("secondary", p);
+            }
+            w.end();
+        }
+        // object
+        let (otype, oprim, osec): (Option<&str>, Option<Vec<u8>>, Option<Vec<u8>>) = match norm.object {
+            ObjectKind::File { what, .. } => {
+                let ty = v
+                    .paths
+                    .iter()
+                    .find(|p| p.get(b"name").is_some_and(|f| {
+                        crate::encoding::decode_untrusted(f.value, f.is_quoted()).as_deref() == file_path
+                    }))
+                    .and_then(|p| p.value(b"mode"))
+                    .and_then(FileMode::parse)
+                    .map(|m| m.file_type().object_type());
+                (Some(ty.unwrap_or(what)), file_path.map(<[u8]>::to_vec), None)
+            }
+            ObjectKind::Socket => {
+                let (p, sec) = match sock.map(|s| &s.addr) {
+                    Some(a) => match (a.ip_port(), a.path()) {
+                        (Some((ip, port)), _) => (Some(ip.into_bytes()), Some(port.to_string().into_bytes())),
+                        (None, Some(path)) => (Some(path), None),
+                        _ => (None, None),
+                    },
+                    None => (None, None),
+                };
+                (Some("socket"), p, sec)
+            }
+            ObjectKind::Process => (
+                Some("process"),
+                untrusted(s.cmd).or_else(|| untrusted(s.exe)).or_else(|| untrusted(s.comm)),
+                s.pid.map(|p| p.raw.to_vec()),
+            ),
+            ObjectKind::UserSession => (
+                Some("user-session"),
+                untrusted(s.terminal),
+                untrusted(s.addr)
+                    .filter(|a| a != b"?")
+                    .or_else(|| untrusted(s.hostname)),
+            ),
+            ObjectKind::Other(what) => (Some(what), None, None),
+            ObjectKind::None => (None, None, None),
+        };
+        if otype.is_some() || oprim.is_some() {
+            w.begin_object("object");
+            if let Some(t) = otype {
+                w.str_field("type", t.as_bytes());
+            }
+            if let Some(p) = &oprim {
+                w.str_field("primary", p);
+            }
+            if let Some(p) = &osec {
+                w.str_field("secondary", p);
+            }
+            w.end();
+        }
+        // how
+        let exe = untrusted(s.exe);
+        let how = if session {
+            exe.or_else(|| untrusted(s.terminal))
+        } else {
+            match exe {
+                Some(e) if is_interpreter(&e) => untrusted(s.comm).or(Some(e)),
+                Some(e) => Some(e),
+                None => untrusted(s.comm),
+            }
+        };
+        if let Some(h) = how {
+            w.str_field("how", &h);
+        }
+        w.end();
+    }
+
+    pub(crate) fn write_data(
+        &self,
+        w: &mut JsonWriter<'_>,
+        v: &EventView<'_>,
+        arch_name: Option<&str>,
+        sc_name: Option<&str>,
+        sock: Option<&Sock>,
+    ) {
+        let s = &v.subject;
+        if v.data.is_empty() && s.arch.is_none() && s.syscall.is_none() && sock.is_none() && !v.has_execve {
+            return;
+        }
+        w.begin_object("data");
+        if let Some(a) = s.arch {
+            w.str_field("arch", arch_name.map_or(a.raw, str::as_bytes));
+        }
+        if let Some(x) = s.syscall {
+            w.str_field("syscall", sc_name.map_or(x.raw, str::as_bytes));
+        }
+        if let Some(x) = s.exit {
+            let name = std::str::from_utf8(x.raw)
+                .ok()
+                .and_then(|t| t.parse::<i64>().ok())
+                .filter(|&n| n < 0 && n > -4096)
+                .and_then(|n| errno::name(-n as i32));
+            w.str_field("exit", name.map_or(x.raw, str::as_bytes));
+        }
+        if let Some(x) = s.a0 {
+            w.str_field("a0", x.raw);
+        }
+        if let Some(argc) = v.argc {
+            w.u64_str_field("argc", u64::from(argc));
+        }
+        for d in &v.data {
+            if d.key == b"argc" {
+                continue;
+            }
+            if is_id_key(d.key) {
+                if let Some(Id::Unset) = Id::parse(&d.value) {
+                    w.str_field_bytes(d.key, b"unset");
+                    continue;
+                }
+            }
+            w.str_field_bytes(d.key, &d.value);
+        }
+        if let Some(sock) = sock {
+            w.begin_object("socket");
+            match sock.addr.family() {
+                Family::Name(n) => w.str_field("family", n.as_bytes()),
+                Family::Number(n) => w.u64_str_field("family", u64::from(n)),
+            }
+            if let Some((ip, port)) = sock.addr.ip_port() {
+                w.str_field("addr", ip.as_bytes());
+                w.u64_str_field("port", u64::from(port));
+            }
+            if let Some(p) = sock.addr.path() {
+                w.str_field("path", &p);
+            }
+            if let SockAddr::Netlink { pid, groups } = sock.addr {
+                w.u64_str_field("pid", u64::from(pid));
+                w.u64_str_field("groups", u64::from(groups));
+            }
+            w.end();
+        }
+        w.end();
+    }
+}
+
+/// Data keys holding a uid/gid/session that may be 4294967295.
+fn is_id_key(key: &[u8]) -> bool {
+    key.ends_with(b"uid") || key.ends_with(b"gid") || key.ends_with(b"ses") || key == b"id"
+}

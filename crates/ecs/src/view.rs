@@ -1,0 +1,320 @@
+//! One pass over an event's records: which record plays which part, and the
+//! subject fields (who, which process) pulled out of them.
+
+use std::borrow::Cow;
+
+use audit_reassembler::{Field, Quoting, Record};
+
+use crate::argv::{split_proctitle, ArgvBuilder, ArgvIssue};
+use crate::encoding::{decode_field, decode_untrusted};
+
+/// Record type numbers used here (`include/uapi/linux/audit.h`).
+pub mod types {
+    /// AUDIT_SYSCALL
+    pub const SYSCALL: u16 = 1300;
+    /// AUDIT_PATH
+    pub const PATH: u16 = 1302;
+    /// AUDIT_SOCKADDR
+    pub const SOCKADDR: u16 = 1306;
+    /// AUDIT_CWD
+    pub const CWD: u16 = 1307;
+    /// AUDIT_EXECVE
+    pub const EXECVE: u16 = 1309;
+    /// AUDIT_EOE
+    pub const EOE: u16 = 1320;
+    /// AUDIT_PROCTITLE
+    pub const PROCTITLE: u16 = 1327;
+}
+
+/// A field value with its quoting, borrowed from a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Val<'a> {
+    /// Raw value, without quotes.
+    pub raw: &'a [u8],
+    /// Whether it was quoted.
+    pub quoted: bool,
+}
+
+impl<'a> Val<'a> {
+    fn of(f: &Field<'a>) -> Self {
+        Val {
+            raw: f.value,
+            quoted: f.quoting != Quoting::Unquoted,
+        }
+    }
+
+    /// Decoded as an untrusted string (hex unless quoted; `(null)` is none).
+    pub fn untrusted(&self) -> Option<Cow<'a, [u8]>> {
+        decode_untrusted(self.raw, self.quoted)
+    }
+}
+
+/// The subject fields of an event (first occurrence wins, SYSCALL first).
+#[derive(Debug, Default)]
+#[allow(missing_docs)]
+pub struct Subject<'a> {
+    pub arch: Option<Val<'a>>,
+    pub syscall: Option<Val<'a>>,
+    pub success: Option<Val<'a>>,
+    pub exit: Option<Val<'a>>,
+    pub a0: Option<Val<'a>>,
+    pub items: Option<Val<'a>>,
+    pub pid: Option<Val<'a>>,
+    pub ppid: Option<Val<'a>>,
+    pub auid: Option<Val<'a>>,
+    pub uid: Option<Val<'a>>,
+    pub gid: Option<Val<'a>>,
+    pub euid: Option<Val<'a>>,
+    pub suid: Option<Val<'a>>,
+    pub fsuid: Option<Val<'a>>,
+    pub egid: Option<Val<'a>>,
+    pub sgid: Option<Val<'a>>,
+    pub fsgid: Option<Val<'a>>,
+    pub ses: Option<Val<'a>>,
+    pub comm: Option<Val<'a>>,
+    pub exe: Option<Val<'a>>,
+    pub key: Option<Val<'a>>,
+    pub res: Option<Val<'a>>,
+    pub acct: Option<Val<'a>>,
+    pub id: Option<Val<'a>>,
+    pub addr: Option<Val<'a>>,
+    pub hostname: Option<Val<'a>>,
+    pub terminal: Option<Val<'a>>,
+    pub cmd: Option<Val<'a>>,
+    pub cwd: Option<Val<'a>>,
+}
+
+/// A field that goes to `auditd.data`: key and decoded value.
+#[derive(Debug)]
+pub struct DataField<'a> {
+    /// Field name.
+    pub key: &'a [u8],
+    /// Interpreted value (hex-decoded where the kernel encodes).
+    pub value: Cow<'a, [u8]>,
+}
+
+/// The parts of one event.
+#[derive(Debug)]
+pub struct EventView<'a> {
+    /// All records, in arrival order.
+    pub records: &'a [Record],
+    /// The record that names the event (`auditd.message_type`): the first
+    /// record when it is not SYSCALL, else SYSCALL.
+    pub primary: &'a Record,
+    /// The SYSCALL record, if any.
+    pub syscall: Option<&'a Record>,
+    /// PATH records sorted by `item`.
+    pub paths: Vec<&'a Record>,
+    /// SOCKADDR records.
+    pub sockaddrs: Vec<&'a Record>,
+    /// Subject fields.
+    pub subject: Subject<'a>,
+    /// Everything else for `auditd.data`, first occurrence of a key wins.
+    pub data: Vec<DataField<'a>>,
+    /// Arguments from EXECVE (empty if none), and issues found.
+    pub args: Vec<Cow<'a, [u8]>>,
+    /// `argc` from EXECVE.
+    pub argc: Option<u32>,
+    /// Problems rebuilding the arguments.
+    pub argv_issues: Vec<ArgvIssue>,
+    /// Whether there was an EXECVE record.
+    pub has_execve: bool,
+    /// Decoded CWD.
+    pub cwd: Option<Cow<'a, [u8]>>,
+    /// PROCTITLE split at NUL.
+    pub proctitle: Option<Vec<Cow<'a, [u8]>>>,
+}
+
+fn assign<'a>(s: &mut Subject<'a>, f: &Field<'a>) -> bool {
+    let slot = match f.key {
+        b"arch" => &mut s.arch,
+        b"syscall" => &mut s.syscall,
+        b"success" => &mut s.success,
+        b"exit" => &mut s.exit,
+        b"a0" => &mut s.a0,
+        b"items" => &mut s.items,
+        b"pid" => &mut s.pid,
+        b"ppid" => &mut s.ppid,
+        b"auid" => &mut s.auid,
+        b"uid" => &mut s.uid,
+        b"gid" => &mut s.gid,
+        b"euid" => &mut s.euid,
+        b"suid" => &mut s.suid,
+        b"fsuid" => &mut s.fsuid,
+        b"egid" => &mut s.egid,
+        b"sgid" => &mut s.sgid,
+        b"fsgid" => &mut s.fsgid,
+        b"ses" => &mut s.ses,
+        b"comm" => &mut s.comm,
+        b"exe" => &mut s.exe,
+        b"key" => &mut s.key,
+        b"res" => &mut s.res,
+        _ => return assign_session(s, f),
+    };
+    if slot.is_none() {
+        *slot = Some(Val::of(f));
+    }
+    true
+}
+
+/// User-session fields: kept as subject slots but also written to data.
+fn assign_session<'a>(s: &mut Subject<'a>, f: &Field<'a>) -> bool {
+    let slot = match f.key {
+        b"acct" => &mut s.acct,
+        b"id" => &mut s.id,
+        b"addr" => &mut s.addr,
+        b"hostname" => &mut s.hostname,
+        b"terminal" => &mut s.terminal,
+        b"cmd" => &mut s.cmd,
+        b"cwd" => &mut s.cwd,
+        _ => return false,
+    };
+    if slot.is_none() {
+        *slot = Some(Val::of(f));
+    }
+    false
+}
+
+/// Keys of the subject kept out of `auditd.data` (they have ECS homes).
+fn is_subject_only(key: &[u8]) -> bool {
+    matches!(
+        key,
+        b"pid"
+            | b"ppid"
+            | b"auid"
+            | b"uid"
+            | b"gid"
+            | b"euid"
+            | b"suid"
+            | b"fsuid"
+            | b"egid"
+            | b"sgid"
+            | b"fsgid"
+            | b"ses"
+            | b"comm"
+            | b"exe"
+            | b"key"
+            | b"res"
+            | b"success"
+            | b"items"
+            | b"arch"
+            | b"syscall"
+            | b"exit"
+            | b"a0"
+    )
+}
+
+impl<'a> EventView<'a> {
+    /// Sorts an event's records into their parts. `None` for no records.
+    pub fn new(records: &'a [Record]) -> Option<Self> {
+        let first = records.first()?;
+        let syscall = records.iter().find(|r| r.msg_type() == types::SYSCALL);
+        let primary = if first.msg_type() != types::SYSCALL {
+            first
+        } else {
+            syscall.unwrap_or(first)
+        };
+        let mut v = EventView {
+            records,
+            primary,
+            syscall,
+            paths: Vec::new(),
+            sockaddrs: Vec::new(),
+            subject: Subject::default(),
+            data: Vec::new(),
+            args: Vec::new(),
+            argc: None,
+            argv_issues: Vec::new(),
+            has_execve: false,
+            cwd: None,
+            proctitle: None,
+        };
+        let mut argv = ArgvBuilder::new();
+        // SYSCALL first so that its subject fields win.
+        if let Some(sc) = syscall {
+            v.absorb(sc);
+        }
+        for r in records {
+            match r.msg_type() {
+                types::SYSCALL | types::EOE => {}
+                types::PATH => v.paths.push(r),
+                types::SOCKADDR => v.sockaddrs.push(r),
+                types::CWD => {
+                    if v.cwd.is_none() {
+                        v.cwd = r.get(b"cwd").and_then(|f| Val::of(&f).untrusted());
+                    }
+                }
+                types::EXECVE => {
+                    v.has_execve = true;
+                    for f in r.fields() {
+                        if !argv.add(f.key, f.value, f.quoting != Quoting::Unquoted) {
+                            v.push_data(f.key, decode_field(f.key, f.value, f.is_quoted(), true));
+                        }
+                    }
+                }
+                types::PROCTITLE => {
+                    if v.proctitle.is_none() {
+                        if let Some(t) = r.get(b"proctitle").and_then(|f| Val::of(&f).untrusted()) {
+                            v.proctitle = Some(match t {
+                                Cow::Borrowed(b) => {
+                                    split_proctitle(b).into_iter().map(Cow::Borrowed).collect()
+                                }
+                                Cow::Owned(o) => split_proctitle(&o)
+                                    .into_iter()
+                                    .map(|p| Cow::Owned(p.to_vec()))
+                                    .collect(),
+                            });
+                        }
+                    }
+                }
+                _ => v.absorb(r),
+            }
+        }
+        v.paths.sort_by_key(|r| {
+            r.get(b"item")
+                .and_then(|f| f.as_u64())
+                .unwrap_or(u64::MAX)
+        });
+        if v.has_execve {
+            v.argc = argv.argc();
+            let (args, issues) = argv.finish();
+            v.args = args;
+            v.argv_issues = issues;
+        }
+        Some(v)
+    }
+
+    fn push_data(&mut self, key: &'a [u8], value: Option<Cow<'a, [u8]>>) {
+        let Some(value) = value else { return };
+        if self.data.iter().any(|d| d.key == key) {
+            return;
+        }
+        self.data.push(DataField { key, value });
+    }
+
+    /// Takes subject fields and data from a non-structural record.
+    fn absorb(&mut self, r: &'a Record) {
+        for f in r.fields() {
+            // The outer msg='...' of user records: its fields come nested.
+            if f.quoting == Quoting::Single && f.key == b"msg" && !f.nested {
+                continue;
+            }
+            let consumed = assign(&mut self.subject, &f);
+            if consumed && is_subject_only(f.key) {
+                continue;
+            }
+            self.push_data(f.key, decode_field(f.key, f.value, f.is_quoted(), false));
+        }
+    }
+
+    /// Whether the event shows signs of missing records: fewer PATH records
+    /// than the SYSCALL's `items`, or EXECVE arguments missing.
+    pub fn looks_incomplete(&self) -> bool {
+        let items = self
+            .subject
+            .items
+            .and_then(|v| std::str::from_utf8(v.raw).ok()?.parse::<usize>().ok());
+        items.is_some_and(|n| self.paths.len() < n)
+            || self.argv_issues.contains(&ArgvIssue::MissingArgs)
+    }
+}
