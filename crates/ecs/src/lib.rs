@@ -22,4 +22,4 @@ pub mod view;
 
 pub use ids::{FixedNames, NameResolver, SystemNames};
 pub use json::JsonWriter;
-pub use serialize::{Closed, Config, ProcessContext, ProcessFacts, Serializer, ECS_VERSION};
+pub use serialize::{Config, ProcessContext, ProcessFacts, Serializer, ECS_VERSION};

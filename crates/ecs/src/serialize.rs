@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use audit_reassembler::Record;
+use audit_reassembler::{Completion, Event, Record};
 
 use crate::argv::join_args;
 use crate::encoding::split_keys;
@@ -25,25 +25,6 @@ pub struct Config {
     pub host_name: Option<String>,
     /// Write the raw records (RAW log form) as `event.original` (an array).
     pub include_original: bool,
-    /// Whether events normally end with EOE (live kernel input). When true,
-    /// events closed by timeout or flush get `auditd.completion`; audit.log
-    /// input has no EOE records (auditd does not log them), so replay sets
-    /// this to false and only evicted events are marked.
-    pub eoe_expected: bool,
-}
-
-/// How an event was closed, for `auditd.completion` (written only when it
-/// was not closed normally).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Closed {
-    /// EOE seen, or a single-record type: nothing to mark.
-    Normally,
-    /// Closed by the timeout (no EOE; normal for audit.log input).
-    Timeout,
-    /// Closed by a flush (end of input, shutdown).
-    Flush,
-    /// Closed early because too many events were in flight.
-    Evicted,
 }
 
 /// Facts about the acting process, handed to a [`ProcessContext`].
@@ -177,13 +158,18 @@ impl<N: NameResolver> Serializer<N> {
         })
     }
 
+    /// Appends one JSON line (with `\n`) for a reassembled event.
+    pub fn write(&mut self, event: &Event, ctx: Option<&mut dyn ProcessContext>, out: &mut Vec<u8>) {
+        self.write_event(event.records(), event.completion(), ctx, out);
+    }
+
     /// Appends one JSON line (with `\n`) for an event made of `records`
     /// (in arrival order). Nothing is written for an empty slice.
     /// `ctx` may add `process.*` members.
     pub fn write_event(
         &mut self,
         records: &[Record],
-        closed: Closed,
+        closed: Completion,
         ctx: Option<&mut dyn ProcessContext>,
         out: &mut Vec<u8>,
     ) {
@@ -368,11 +354,10 @@ impl<N: NameResolver> Serializer<N> {
             w.bool_field("incomplete", true);
         }
         match closed {
-            Closed::Normally => {}
-            Closed::Timeout if self.config.eoe_expected => w.str_field("completion", b"timeout"),
-            Closed::Flush if self.config.eoe_expected => w.str_field("completion", b"flush"),
-            Closed::Timeout | Closed::Flush => {}
-            Closed::Evicted => w.str_field("completion", b"evicted"),
+            Completion::Timeout => w.str_field("completion", b"timeout"),
+            Completion::Flushed => w.str_field("completion", b"flush"),
+            Completion::Evicted => w.str_field("completion", b"evicted"),
+            _ => {}
         }
         self.write_summary(&mut w, &v, norm, auid, file_path.as_deref(), sock.as_ref());
         self.write_data(&mut w, &v, arch_name, sc_name, sock.as_ref());
