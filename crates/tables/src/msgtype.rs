@@ -9,9 +9,6 @@ use crate::lookup::{name_of, value_of};
 
 pub use crate::generated::msgtype_consts::*;
 
-/// First user-space message type (`AUDIT_FIRST_USER_MSG`).
-pub const FIRST_USER_MSG: u16 = AUDIT_FIRST_USER_MSG;
-
 /// libaudit's name of message type `t` (`1300` -> `"SYSCALL"`).
 pub fn name(t: u16) -> Option<&'static str> {
     name_of(MSGTYPE_BY_NUMBER, t)
