@@ -11,6 +11,13 @@ use audit_tables::{arch, errno, field, filter, fstype, ftype, msgtype, syscall};
 
 const PYTHON: &str = "/usr/bin/python3";
 
+/// A lookup domain: oracle name, the names to try, our lookup.
+type Domain = (
+    &'static str,
+    Vec<&'static str>,
+    &'static dyn Fn(&str) -> Option<i64>,
+);
+
 /// Reads `DOMAIN\tARG\tNAME` lines on stdin, prints libaudit's answer per
 /// line (-1 / 0 conventions kept as libaudit returns them).
 const ORACLE: &str = r#"
@@ -147,7 +154,7 @@ fn name_lookups_agree_with_libaudit() {
             }
         }
     }
-    let simple: [(&str, Vec<&str>, &dyn Fn(&str) -> Option<i64>); 8] = [
+    let simple: [Domain; 8] = [
         (
             "field",
             field::names().iter().map(|p| p.0).collect(),
