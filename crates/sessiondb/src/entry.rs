@@ -1,0 +1,100 @@
+//! One row of the process table (internal).
+
+use crate::event::Creds;
+use crate::leader::{basename, EntryType};
+use crate::time::Time;
+use crate::tty::TtyDev;
+
+/// Identifies an entry; never reused, so a stale key finds nothing.
+pub(crate) type Key = u64;
+
+/// One program image of a process: what it ran between two execs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Image {
+    pub exe: Vec<u8>,
+    pub argv: Option<Vec<Vec<u8>>>,
+    pub cwd: Option<Vec<u8>>,
+    pub comm: Option<Vec<u8>>,
+}
+
+impl Image {
+    /// `process.name`: the executable's basename, else `comm`.
+    pub fn name(&self) -> &[u8] {
+        let b = basename(&self.exe);
+        if b.is_empty() {
+            self.comm.as_deref().unwrap_or_default()
+        } else {
+            b
+        }
+    }
+
+    /// Rough heap size, for accounting.
+    pub fn heap_bytes(&self) -> usize {
+        self.exe.capacity()
+            + self.cwd.as_ref().map_or(0, Vec::capacity)
+            + self.comm.as_ref().map_or(0, Vec::capacity)
+            + self
+                .argv
+                .as_ref()
+                .map_or(0, |a| a.iter().map(|x| x.capacity() + 24).sum::<usize>())
+    }
+}
+
+/// A process (one pid during one lifetime; exec keeps the entry).
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub pid: u32,
+    /// 0 when unknown.
+    pub ppid: u32,
+    pub pgid: Option<u32>,
+    pub sid: Option<u32>,
+    /// The parent entry, when known (follows reparenting).
+    pub parent: Option<Key>,
+    pub start: Time,
+    /// False when `start` is only the time the process was first seen.
+    pub start_exact: bool,
+    /// `starttime` from /proc, to tell a live process from a reused pid.
+    pub start_ticks: Option<u64>,
+    pub creds: Option<Creds>,
+    pub groups: Option<Vec<u32>>,
+    pub auid: Option<u32>,
+    pub ses: Option<u32>,
+    pub tty: Option<TtyDev>,
+    pub image: Image,
+    /// Earlier images, oldest first.
+    pub previous: Vec<Image>,
+    pub end: Option<Time>,
+    pub exit_code: Option<i32>,
+    /// When the table learned the process is gone.
+    pub dead_since: Option<Time>,
+    pub entry_leader: Option<Key>,
+    /// Set when this entry is (or was made) an entry leader.
+    pub entry_type: Option<EntryType>,
+    /// `entry_meta.source.ip` of an sshd entry leader.
+    pub source_ip: Option<Vec<u8>>,
+    /// `addr` of a login record this process emitted.
+    pub login_addr: Option<Vec<u8>>,
+    /// A fork record created or confirmed this entry.
+    pub fork_seen: bool,
+    /// A clone3 child not yet confirmed by an event of its own.
+    pub tentative: bool,
+    pub last_seen: Time,
+    /// Entries referring to this one (as parent or entry leader).
+    pub refs: u32,
+    pub entity_id: String,
+}
+
+impl Entry {
+    pub fn is_live(&self) -> bool {
+        self.dead_since.is_none()
+    }
+
+    /// Rough size in bytes, for accounting.
+    pub fn heap_bytes(&self) -> usize {
+        std::mem::size_of::<Entry>()
+            + self.image.heap_bytes()
+            + self.previous.iter().map(Image::heap_bytes).sum::<usize>()
+            + self.entity_id.capacity()
+            + self.groups.as_ref().map_or(0, |g| g.capacity() * 4)
+    }
+}

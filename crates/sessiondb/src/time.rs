@@ -1,0 +1,119 @@
+//! Time as a parameter: nanoseconds since the Unix epoch.
+
+use serde::{Serialize, Serializer};
+
+/// A point in time, nanoseconds since the Unix epoch (UTC).
+///
+/// The table never reads a clock: every event carries its [`Time`] (the audit
+/// record's timestamp), and [`crate::SessionDb::maintain`] takes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Time(pub u64);
+
+const NANOS_PER_SEC: u64 = 1_000_000_000;
+
+impl Time {
+    /// From an audit timestamp `msg=audit(SECS.MILLIS:SERIAL)`.
+    pub fn from_audit(secs: u64, millis: u32) -> Time {
+        Time(
+            secs.saturating_mul(NANOS_PER_SEC)
+                .saturating_add(u64::from(millis) * 1_000_000),
+        )
+    }
+
+    /// From whole seconds.
+    pub fn from_secs(secs: u64) -> Time {
+        Time(secs.saturating_mul(NANOS_PER_SEC))
+    }
+
+    /// From nanoseconds since the epoch.
+    pub fn from_nanos(nanos: u64) -> Time {
+        Time(nanos)
+    }
+
+    /// Nanoseconds since the epoch.
+    pub fn as_nanos(self) -> u64 {
+        self.0
+    }
+
+    /// The start time of a process from /proc: boot time (`btime`, seconds)
+    /// plus `starttime` (clock ticks since boot).
+    pub fn from_boot_ticks(btime_secs: u64, ticks: u64, ticks_per_sec: u64) -> Time {
+        let hz = u128::from(ticks_per_sec.max(1));
+        let since_boot = u128::from(ticks) * u128::from(NANOS_PER_SEC) / hz;
+        let total = u128::from(btime_secs) * u128::from(NANOS_PER_SEC) + since_boot;
+        Time(u64::try_from(total).unwrap_or(u64::MAX))
+    }
+
+    /// `self + nanos`, saturating.
+    pub fn plus_nanos(self, nanos: u64) -> Time {
+        Time(self.0.saturating_add(nanos))
+    }
+
+    /// RFC 3339 in UTC with nanoseconds, e.g. `2026-11-23T01:31:07.123000000Z`.
+    pub fn to_rfc3339(self) -> String {
+        let secs = self.0 / NANOS_PER_SEC;
+        let nanos = self.0 % NANOS_PER_SEC;
+        let days = secs / 86_400;
+        let rem = secs % 86_400;
+        let (y, m, d) = civil_from_days(days);
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nanos:09}Z",
+            rem / 3600,
+            (rem % 3600) / 60,
+            rem % 60
+        )
+    }
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
+/// (H. Hinnant's algorithm, restricted to non-negative days).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+impl Serialize for Time {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_known_points() {
+        assert_eq!(Time(0).to_rfc3339(), "1970-01-01T00:00:00.000000000Z");
+        // 1795396402.834 is in the shared capture (2026-11-23).
+        assert_eq!(
+            Time::from_audit(1_795_396_402, 834).to_rfc3339(),
+            "2026-11-23T01:13:22.834000000Z"
+        );
+        // Leap day.
+        assert_eq!(
+            Time::from_secs(951_782_400).to_rfc3339(),
+            "2000-02-29T00:00:00.000000000Z"
+        );
+        assert_eq!(
+            Time::from_secs(1_709_208_000).to_rfc3339(),
+            "2024-02-29T12:00:00.000000000Z"
+        );
+    }
+
+    #[test]
+    fn boot_ticks() {
+        let t = Time::from_boot_ticks(1000, 250, 100);
+        assert_eq!(t, Time(1000 * NANOS_PER_SEC + 2_500_000_000));
+        // Zero hz is treated as 1 instead of dividing by zero.
+        assert_eq!(Time::from_boot_ticks(0, 3, 0), Time(3 * NANOS_PER_SEC));
+    }
+}
