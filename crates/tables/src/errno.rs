@@ -16,6 +16,16 @@ pub fn number(name: &str) -> Option<i32> {
     value_of(ERRNO_BY_NAME, name)
 }
 
+/// libaudit's `audit_name_to_errno` in full, as auditctl uses it for
+/// `-F exit=NAME`: an errno name with an optional leading `-`, giving the
+/// negated number (`"-EACCES"` -> `-13`, `"EACCES"` -> `13`).
+pub fn number_signed(name: &str) -> Option<i32> {
+    match name.strip_prefix('-') {
+        Some(rest) => number(rest).map(|n| -n),
+        None => number(name),
+    }
+}
+
 /// Every errno libaudit prints, sorted by number (aliases such as
 /// `EWOULDBLOCK` are accepted by [`number`] but not listed here).
 pub fn all() -> &'static [(i32, &'static str)] {
@@ -44,6 +54,16 @@ mod tests {
         assert_eq!(number("EWOULDBLOCK"), Some(11));
         assert_eq!(number("EDEADLOCK"), Some(35));
         assert_eq!(name(11), Some("EAGAIN"));
+    }
+
+    #[test]
+    fn signed_names() {
+        assert_eq!(number_signed("-EACCES"), Some(-13));
+        assert_eq!(number_signed("-eacces"), Some(-13));
+        assert_eq!(number_signed("EPERM"), Some(1));
+        for bad in ["--EACCES", "- EACCES", "+EACCES", "-", "-0", ""] {
+            assert_eq!(number_signed(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -89,6 +89,7 @@ fn variants(name: &str) -> Vec<String> {
         name.to_ascii_lowercase(),
         format!("{name}x"),
         format!(" {name}"),
+        format!("-{name}"),
         {
             let mut shorter = name.to_string();
             shorter.pop();
@@ -163,7 +164,7 @@ fn name_lookups_agree_with_libaudit() {
         (
             "errno",
             errno::names().iter().map(|p| p.0).collect(),
-            &|n| errno::number(n).map(i64::from),
+            &|n| errno::number_signed(n).map(i64::from),
         ),
         (
             "msgtype",
