@@ -19,10 +19,39 @@
 //! assert_eq!((acct.value, acct.quoting, acct.nested), (&b"root"[..], Quoting::Double, true));
 //! ```
 
+//!
+//! - [`Reassembler`]: groups records into [`Event`]s by `(node, timestamp,
+//!   serial)`, tolerating interleaving, reordering, missing EOE, serial wrap
+//!   and late records; reports serial gaps as lost events. Time is passed
+//!   in by the caller.
+//!
+//! ```
+//! use audit_reassembler::{Completion, Output, Reassembler, Record};
+//! let mut r = Reassembler::default();
+//! let mut out = Vec::new();
+//! for line in [
+//!     &b"type=SYSCALL msg=audit(1700000000.100:10): syscall=59 success=yes"[..],
+//!     b"type=EXECVE msg=audit(1700000000.100:10): argc=1 a0=\"ls\"",
+//!     b"type=PROCTITLE msg=audit(1700000000.100:10): proctitle=6C73",
+//! ] {
+//!     let rec = Record::parse_log_line(line).unwrap();
+//!     let now = rec.timestamp().as_millis(); // replay: event time
+//!     r.push(rec, now, &mut out);
+//! }
+//! r.flush(&mut out);
+//! let Output::Event(ev) = &out[0] else { panic!() };
+//! assert_eq!((ev.serial(), ev.records().len(), ev.completion()), (10, 3, Completion::Proctitle));
+//! ```
+
 mod error;
+pub mod event;
 mod field;
+mod reassembler;
 mod record;
+mod sequence;
 
 pub use error::{HeaderPart, ParseError};
+pub use event::{is_daemon_type, is_single_record_type, Completion, Event};
 pub use field::{hex_decode, hex_decode_into, is_hex, Field, FieldIter, Quoting};
+pub use reassembler::{Config, Output, Reassembler, Stats};
 pub use record::{Fields, Record, Timestamp, ENRICHMENT_SEPARATOR, MAX_RECORD_LEN};

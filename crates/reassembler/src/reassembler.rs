@@ -1,0 +1,452 @@
+//! Grouping records into events.
+//!
+//! Records are pushed one at a time with the current time in milliseconds
+//! (wall clock when live, the records' own time when replaying a log; it is
+//! made monotonic internally). Outputs are appended to any
+//! `Extend<Output>` (a `Vec`, usually).
+//!
+//! - Records with the same `(node, timestamp, serial)` form one event; they
+//!   may interleave with other events' records and arrive in any order.
+//! - An event is emitted as soon as it is complete (see [`crate::event`] for
+//!   the end-of-event rules), regardless of older incomplete events: a slow
+//!   event never holds back complete ones.
+//! - An incomplete event is emitted after [`Config::timeout_ms`] (from its
+//!   first record), when more than [`Config::max_in_flight`] events are in
+//!   flight (oldest first), or on [`Reassembler::flush`].
+//! - A record for an event already emitted (remembered for the last
+//!   [`Config::late_memory`] events) is returned as [`Output::Late`] and
+//!   counted, never emitted as a second partial event. A late EOE (the usual
+//!   case after PROCTITLE closed the event) is dropped silently.
+//! - Serial gaps are reported as [`Output::Lost`] once they can no longer be
+//!   filled (the rules are in its documentation).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::event::{is_daemon_type, role, Completion, Event, EventKey, Role};
+use crate::record::Record;
+use crate::sequence::{Gap, SerialTracker};
+
+/// Reassembly settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// How long an event without end marker waits, in milliseconds from its
+    /// first record (default 2,000).
+    pub timeout_ms: u64,
+    /// Most events in flight; beyond it the oldest is emitted as
+    /// [`Completion::Evicted`] (default 4,096).
+    pub max_in_flight: usize,
+    /// How many emitted events are remembered to recognise late records
+    /// (default 16,384).
+    pub late_memory: usize,
+    /// Whether PROCTITLE closes its event (default `true`; see
+    /// [`crate::event`]). Turn it off only for a source where records of an
+    /// event may follow its PROCTITLE (no kernel up to 6.18 does that).
+    pub proctitle_ends_event: bool,
+    /// Most serial gaps kept open waiting for out-of-order records; beyond
+    /// it the oldest is reported lost at once (default 1,024).
+    pub max_open_gaps: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            timeout_ms: 2_000,
+            max_in_flight: 4_096,
+            late_memory: 16_384,
+            proctitle_ends_event: true,
+            max_open_gaps: 1_024,
+        }
+    }
+}
+
+/// What the reassembler emits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// A reassembled event.
+    Event(Event),
+    /// `count` serials after `after_serial` never arrived (events lost by the
+    /// kernel, a full backlog or the reader). Serials wrap at 2^32. Reported
+    /// once the gap can no longer be filled by an out-of-order record:
+    /// after the timeout, when too many gaps are open, or at flush. DAEMON_*
+    /// records (auditd's own serials) are not counted; a jump of more than
+    /// 2^24 serials is a counter restart, not a loss.
+    Lost {
+        /// The `node=` of the stream, if any.
+        node: Option<Vec<u8>>,
+        /// Number of missing serials.
+        count: u32,
+        /// The serial just before the gap.
+        after_serial: u32,
+    },
+    /// A record of an event already emitted.
+    Late {
+        /// The record.
+        record: Record,
+    },
+}
+
+/// Counters since creation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Records pushed.
+    pub records: u64,
+    /// Events emitted (all completions).
+    pub events: u64,
+    /// Events closed by EOE, PROCTITLE or as single records.
+    pub complete: u64,
+    /// Events emitted after the timeout.
+    pub timeouts: u64,
+    /// Events evicted because too many were in flight.
+    pub evicted: u64,
+    /// Events emitted by `flush`.
+    pub flushed: u64,
+    /// Serials counted as lost (sum of `Lost::count`).
+    pub lost: u64,
+    /// Late records (not counting late EOEs).
+    pub late: u64,
+    /// Serial counter restarts seen.
+    pub serial_resets: u64,
+    /// Events in flight now.
+    pub in_flight: usize,
+}
+
+/// FxHash-style hasher: the keys are a few integers, hashed per record.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<KeyHasher>>;
+
+/// Most distinct `node=` names tracked; later ones share one identity (their
+/// events still group by timestamp and serial).
+const MAX_NODES: usize = 65_536;
+
+struct Pending {
+    key: EventKey,
+    first_seen: u64,
+    records: Vec<Record>,
+    live: bool,
+}
+
+/// Groups records into events. See the module documentation.
+pub struct Reassembler {
+    config: Config,
+    now: u64,
+    /// In-flight events in arrival order; completed ones stay as dead slots
+    /// until they reach the front or a compaction.
+    slots: VecDeque<Pending>,
+    /// Absolute index of `slots[0]`.
+    base: u64,
+    index: FastMap<EventKey, u64>,
+    live: usize,
+    emitted: FastSet<EventKey>,
+    emitted_order: VecDeque<EventKey>,
+    nodes: HashMap<Vec<u8>, u32>,
+    node_names: Vec<Vec<u8>>,
+    /// The id of the last node seen (most streams have one node).
+    last_node: u32,
+    serials: SerialTracker,
+    gaps: Vec<Gap>,
+    stats: Stats,
+}
+
+impl Reassembler {
+    /// A reassembler with these settings.
+    pub fn new(config: Config) -> Self {
+        Reassembler {
+            config,
+            now: 0,
+            slots: VecDeque::new(),
+            base: 0,
+            index: FastMap::default(),
+            live: 0,
+            emitted: FastSet::default(),
+            emitted_order: VecDeque::new(),
+            nodes: HashMap::new(),
+            node_names: Vec::new(),
+            last_node: 0,
+            serials: SerialTracker::default(),
+            gaps: Vec::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Adds one record at time `now_ms`; appends what it completes (and what
+    /// timed out meanwhile) to `out`.
+    pub fn push<O: Extend<Output>>(&mut self, record: Record, now_ms: u64, out: &mut O) {
+        self.now = self.now.max(now_ms);
+        self.stats.records += 1;
+        self.expire(out);
+        let msg_type = record.msg_type();
+        let node = self.node_id(record.node());
+        let key = EventKey {
+            node,
+            serial: record.serial(),
+            timestamp: record.timestamp(),
+        };
+        if !is_daemon_type(msg_type) {
+            let deadline = self.now.saturating_add(self.config.timeout_ms);
+            self.serials.observe(
+                node,
+                key.serial,
+                deadline,
+                self.config.max_open_gaps,
+                &mut self.gaps,
+            );
+            self.report_gaps(out);
+        }
+        let role = role(msg_type, self.config.proctitle_ends_event);
+        if let Some(&abs) = self.index.get(&key) {
+            let pos = (abs - self.base) as usize;
+            match role {
+                Role::End => self.complete(pos, Completion::Eoe, out),
+                Role::Last => {
+                    self.slots[pos].records.push(record);
+                    self.complete(pos, Completion::Proctitle, out);
+                }
+                Role::Single | Role::Part => self.slots[pos].records.push(record),
+            }
+            return;
+        }
+        if self.emitted.contains(&key) {
+            if role != Role::End {
+                self.stats.late += 1;
+                out.extend(Some(Output::Late { record }));
+            }
+            return;
+        }
+        match role {
+            // An EOE with nothing in flight: its records were all filtered.
+            Role::End => {}
+            Role::Single => self.emit(key, vec![record], Completion::Single, out),
+            Role::Last => self.emit(key, vec![record], Completion::Proctitle, out),
+            Role::Part => {
+                let mut records = Vec::with_capacity(8);
+                records.push(record);
+                self.index.insert(key, self.base + self.slots.len() as u64);
+                self.slots.push_back(Pending {
+                    key,
+                    first_seen: self.now,
+                    records,
+                    live: true,
+                });
+                self.live += 1;
+                while self.live > self.config.max_in_flight {
+                    if !self.pop_front_live(Completion::Evicted, out) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Advances time to `now_ms`: emits events and gaps that timed out.
+    pub fn tick<O: Extend<Output>>(&mut self, now_ms: u64, out: &mut O) {
+        self.now = self.now.max(now_ms);
+        self.expire(out);
+    }
+
+    /// Emits every event in flight ([`Completion::Flushed`], oldest first)
+    /// and reports every open gap: end of input or shutdown.
+    pub fn flush<O: Extend<Output>>(&mut self, out: &mut O) {
+        while self.pop_front_live(Completion::Flushed, out) {}
+        self.serials.drain(&mut self.gaps);
+        self.report_gaps(out);
+    }
+
+    /// The earliest time at which [`tick`](Self::tick) has something to do
+    /// (a timeout), if any: for a live loop's timer.
+    pub fn next_deadline(&self) -> Option<u64> {
+        let event = self
+            .slots
+            .iter()
+            .find(|p| p.live)
+            .map(|p| p.first_seen.saturating_add(self.config.timeout_ms));
+        match (event, self.serials.next_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Events in flight.
+    pub fn in_flight(&self) -> usize {
+        self.live
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            in_flight: self.live,
+            serial_resets: self.serials.resets,
+            ..self.stats
+        }
+    }
+
+    fn node_id(&mut self, node: Option<&[u8]>) -> u32 {
+        let Some(name) = node else { return 0 };
+        if self.node_name_ref(self.last_node) == Some(name) {
+            return self.last_node;
+        }
+        let id = match self.nodes.get(name) {
+            Some(&id) => id,
+            None if self.node_names.len() < MAX_NODES => {
+                self.node_names.push(name.to_vec());
+                let id = self.node_names.len() as u32;
+                self.nodes.insert(name.to_vec(), id);
+                id
+            }
+            None => MAX_NODES as u32 + 1,
+        };
+        self.last_node = id;
+        id
+    }
+
+    fn node_name_ref(&self, id: u32) -> Option<&[u8]> {
+        let i = (id as usize).checked_sub(1)?;
+        self.node_names.get(i).map(Vec::as_slice)
+    }
+
+    fn node_name(&self, id: u32) -> Option<Vec<u8>> {
+        self.node_name_ref(id).map(<[u8]>::to_vec)
+    }
+
+    fn expire<O: Extend<Output>>(&mut self, out: &mut O) {
+        loop {
+            self.drop_dead_front();
+            match self.slots.front() {
+                Some(p) if p.first_seen.saturating_add(self.config.timeout_ms) <= self.now => {
+                    self.pop_front_live(Completion::Timeout, out);
+                }
+                _ => break,
+            }
+        }
+        if self.serials.has_gaps() {
+            self.serials.expire(self.now, &mut self.gaps);
+            self.report_gaps(out);
+        }
+    }
+
+    fn drop_dead_front(&mut self) {
+        while self.slots.front().is_some_and(|p| !p.live) {
+            self.slots.pop_front();
+            self.base += 1;
+        }
+    }
+
+    /// Emits the oldest live event; `false` if there is none.
+    fn pop_front_live<O: Extend<Output>>(&mut self, completion: Completion, out: &mut O) -> bool {
+        self.drop_dead_front();
+        let Some(p) = self.slots.pop_front() else {
+            return false;
+        };
+        self.base += 1;
+        self.index.remove(&p.key);
+        self.live -= 1;
+        self.emit(p.key, p.records, completion, out);
+        true
+    }
+
+    /// Closes the live event at `pos` (not necessarily the front).
+    fn complete<O: Extend<Output>>(&mut self, pos: usize, completion: Completion, out: &mut O) {
+        let p = &mut self.slots[pos];
+        p.live = false;
+        let key = p.key;
+        let records = std::mem::take(&mut p.records);
+        self.index.remove(&key);
+        self.live -= 1;
+        self.emit(key, records, completion, out);
+        self.drop_dead_front();
+        if self.slots.len() > 2 * self.live + 64 {
+            self.compact();
+        }
+    }
+
+    /// Drops dead slots behind a slow live one and renumbers the index.
+    fn compact(&mut self) {
+        self.slots.retain(|p| p.live);
+        for (i, p) in self.slots.iter().enumerate() {
+            self.index.insert(p.key, self.base + i as u64);
+        }
+    }
+
+    fn emit<O: Extend<Output>>(
+        &mut self,
+        key: EventKey,
+        records: Vec<Record>,
+        completion: Completion,
+        out: &mut O,
+    ) {
+        let Some(event) = Event::new(records, completion) else {
+            return;
+        };
+        self.stats.events += 1;
+        match completion {
+            Completion::Eoe | Completion::Proctitle | Completion::Single => {
+                self.stats.complete += 1
+            }
+            Completion::Timeout => self.stats.timeouts += 1,
+            Completion::Evicted => self.stats.evicted += 1,
+            Completion::Flushed => self.stats.flushed += 1,
+        }
+        if self.config.late_memory > 0 {
+            if self.emitted_order.len() >= self.config.late_memory {
+                if let Some(old) = self.emitted_order.pop_front() {
+                    self.emitted.remove(&old);
+                }
+            }
+            self.emitted.insert(key);
+            self.emitted_order.push_back(key);
+        }
+        out.extend(Some(Output::Event(event)));
+    }
+
+    fn report_gaps<O: Extend<Output>>(&mut self, out: &mut O) {
+        if self.gaps.is_empty() {
+            return;
+        }
+        let gaps = std::mem::take(&mut self.gaps);
+        for g in &gaps {
+            self.stats.lost += u64::from(g.count);
+            out.extend(Some(Output::Lost {
+                node: self.node_name(g.node),
+                count: g.count,
+                after_serial: g.after_serial(),
+            }));
+        }
+        self.gaps = gaps;
+        self.gaps.clear();
+    }
+}
+
+impl Default for Reassembler {
+    fn default() -> Self {
+        Reassembler::new(Config::default())
+    }
+}
+
+#[cfg(test)]
+#[path = "reassembler_tests.rs"]
+mod tests;
