@@ -65,6 +65,15 @@ pub enum CtlError {
     /// ECONNREFUSED from the audit socket.
     #[error("The audit system is disabled")]
     Disabled,
+    /// `--signal` with no daemon registered.
+    #[error("Auditd is not running")]
+    NoDaemon,
+    /// `--signal`: kill(2) failed.
+    #[error("Failed sending signal to auditd ({0})")]
+    Signal(KernelError),
+    /// An auditctl option auditrs ctl does not implement.
+    #[error("{0} is not supported by auditrs ctl")]
+    Unsupported(String),
     /// Not root / no CAP_AUDIT_CONTROL.
     #[error("You must be root to run this program.")]
     NotRoot,

@@ -202,6 +202,19 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
                         .send_user_message(&msg)
                         .map_err(|e| map_refused(e, CtlError::UserMessage))?;
                 }
+                Request::Signal(sig) => {
+                    let st = self
+                        .kernel
+                        .get_status()
+                        .map_err(|e| map_refused(e, CtlError::GetStatus))?;
+                    if st.pid == 0 {
+                        return Err(CtlError::NoDaemon);
+                    }
+                    self.kernel
+                        .signal_process(st.pid, *sig)
+                        .map_err(CtlError::Signal)?;
+                }
+                Request::Unsupported(what) => return Err(CtlError::Unsupported(what.clone())),
                 Request::Version => {
                     let _ = writeln!(con.out, "auditctl version 3.0.9");
                 }
@@ -279,17 +292,8 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
     ///
     /// Returns the exit status (0 or 1).
     pub fn load(&mut self, label: &str, lines: &[FileLine], con: &mut Console) -> i32 {
-        let fatal = precheck(lines);
-        if !fatal.is_empty() {
-            for (lineno, msg) in &fatal {
-                let _ = writeln!(con.err, "{label}:{lineno}: {msg}");
-            }
-            let _ = writeln!(
-                con.err,
-                "{label}: {} error(s), nothing was sent to the kernel",
-                fatal.len()
-            );
-            return 1;
+        if let Some(code) = report_precheck(label, lines, con) {
+            return code;
         }
         if let Err(e) = self.check_ready() {
             let _ = writeln!(con.err, "{label}: {e}");
@@ -340,6 +344,24 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
         self.journal = None;
         i32::from(had_error && mode.continue_error)
     }
+}
+
+/// Runs [`precheck`] and reports its findings as `LABEL:LINE: message`;
+/// returns the load's exit status (1) if there were any.
+pub fn report_precheck(label: &str, lines: &[FileLine], con: &mut Console) -> Option<i32> {
+    let fatal = precheck(lines);
+    if fatal.is_empty() {
+        return None;
+    }
+    for (lineno, msg) in &fatal {
+        let _ = writeln!(con.err, "{label}:{lineno}: {msg}");
+    }
+    let _ = writeln!(
+        con.err,
+        "{label}: {} error(s), nothing was sent to the kernel",
+        fatal.len()
+    );
+    Some(1)
 }
 
 /// Lines that make a load fail before anything is sent: parse errors and

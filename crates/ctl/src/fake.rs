@@ -35,6 +35,8 @@ pub enum Call {
     DeleteRule(Vec<u8>),
     /// AUDIT_USER message.
     UserMessage(Vec<u8>),
+    /// A signal to a process: (pid, signal).
+    Signal(u32, i32),
 }
 
 /// The fake audit subsystem. Fields are public so tests can set up any state.
@@ -224,6 +226,11 @@ impl Kernel for FakeKernel {
 
     fn send_user_message(&mut self, text: &[u8]) -> Result<(), KernelError> {
         self.calls.push(Call::UserMessage(text.to_vec()));
+        Ok(())
+    }
+
+    fn signal_process(&mut self, pid: u32, sig: i32) -> Result<(), KernelError> {
+        self.calls.push(Call::Signal(pid, sig));
         Ok(())
     }
 }

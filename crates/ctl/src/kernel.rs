@@ -77,6 +77,21 @@ pub trait Kernel {
     fn delete_rule(&mut self, rule: &[u8]) -> Result<(), KernelError>;
     /// An AUDIT_USER message with this text (`-m`).
     fn send_user_message(&mut self, text: &[u8]) -> Result<(), KernelError>;
+    /// Sends signal `sig` to process `pid` (`--signal`, to the registered
+    /// audit daemon). Not a netlink request: the default uses kill(2).
+    fn signal_process(&mut self, pid: u32, sig: i32) -> Result<(), KernelError> {
+        let pid = libc::pid_t::try_from(pid).map_err(|_| KernelError::Errno(errno::EINVAL))?;
+        // SAFETY: kill has no memory-safety preconditions.
+        if unsafe { libc::kill(pid, sig) } == 0 {
+            Ok(())
+        } else {
+            Err(KernelError::Errno(
+                std::io::Error::last_os_error()
+                    .raw_os_error()
+                    .unwrap_or(errno::EINVAL),
+            ))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! status block after `-e/-f/-r/-b`, "No rules") and returns auditctl's
 //! exit codes. Rules files load all-or-nothing ([`Executor::load`]).
 
+pub mod cli;
 pub mod error;
 pub mod executor;
 pub mod fake;
@@ -15,6 +16,7 @@ pub mod live;
 pub mod request;
 pub mod rollback;
 pub mod status;
+pub mod syntax;
 
 pub use error::CtlError;
 pub use executor::{Console, Executor, FileLine};

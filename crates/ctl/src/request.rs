@@ -39,6 +39,10 @@ pub enum Request {
     LoginuidImmutable,
     /// `-m TEXT`.
     UserMessage(Vec<u8>),
+    /// `--signal SIG`: send SIG to the registered audit daemon.
+    Signal(i32),
+    /// An auditctl option auditrs ctl does not implement (named).
+    Unsupported(String),
     /// `-v`.
     Version,
     /// `-h`: usage, then exit as an error (like auditctl).
