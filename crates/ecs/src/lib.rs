@@ -10,16 +10,21 @@
 
 pub mod argv;
 pub mod encoding;
+mod error;
 pub mod ids;
 pub mod json;
 pub mod mode;
 pub mod normalize;
+pub mod replay;
+mod report;
 mod serialize;
 pub mod sockaddr;
 mod summary;
 pub mod timestamp;
 pub mod view;
 
+pub use error::EcsError;
 pub use ids::{FixedNames, NameResolver, SystemNames};
 pub use json::JsonWriter;
+pub use replay::{Replay, ReplayOptions, ReplaySummary};
 pub use serialize::{Config, ProcessContext, ProcessFacts, Serializer, ECS_VERSION};

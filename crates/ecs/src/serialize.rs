@@ -72,8 +72,10 @@ pub trait ProcessContext {
 pub struct Serializer<N: NameResolver> {
     pub(crate) config: Config,
     pub(crate) names: N,
-    ts: TimestampCache,
-    scratch: Vec<u8>,
+    pub(crate) ts: TimestampCache,
+    pub(crate) scratch: Vec<u8>,
+    /// Time of the last event written (for reports that carry no time).
+    pub(crate) last_time: (u64, u32),
 }
 
 fn parse_u32(v: &[u8]) -> Option<u32> {
@@ -103,7 +105,7 @@ fn lower(name: &[u8]) -> Vec<u8> {
     name.to_ascii_lowercase()
 }
 
-fn type_name(r: &Record) -> Cow<'_, [u8]> {
+pub(crate) fn type_name(r: &Record) -> Cow<'_, [u8]> {
     if let Some(n) = audit_tables::msgtype::name(r.msg_type()).filter(|_| r.msg_type() != 0) {
         return Cow::Borrowed(n.as_bytes());
     }
@@ -121,6 +123,7 @@ impl<N: NameResolver> Serializer<N> {
             names,
             ts: TimestampCache::default(),
             scratch: Vec::new(),
+            last_time: (0, 0),
         }
     }
 
@@ -179,6 +182,7 @@ impl<N: NameResolver> Serializer<N> {
         let s = &v.subject;
         let first = &records[0];
         let ts = first.timestamp();
+        self.last_time = self.last_time.max((ts.sec, ts.msec));
 
         // Arch and syscall.
         let arch = s.arch.and_then(|a| parse_hex_u64(a.raw)).and_then(|a| u32::try_from(a).ok());
