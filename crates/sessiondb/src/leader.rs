@@ -134,7 +134,12 @@ pub(crate) fn never_has_entry_leader(pid: u32, ppid: u32) -> bool {
 mod tests {
     use super::*;
 
-    fn cand<'a>(tty: TtyKind, name: &'a [u8], ppid: u32, parent: Option<&'a [u8]>) -> LeaderCandidate<'a> {
+    fn cand<'a>(
+        tty: TtyKind,
+        name: &'a [u8],
+        ppid: u32,
+        parent: Option<&'a [u8]>,
+    ) -> LeaderCandidate<'a> {
         LeaderCandidate {
             tty,
             name,
@@ -147,20 +152,74 @@ mod tests {
     fn rule_order() {
         use EntryType::*;
         // A serial terminal wins over everything else.
-        assert_eq!(own_entry_type(&cand(TtyKind::Tty, b"bash", 1, Some(b"sshd"))), Some(Terminal));
-        assert_eq!(own_entry_type(&cand(TtyKind::Console, b"login", 77, None)), Some(Console));
-        assert_eq!(own_entry_type(&cand(TtyKind::Console, b"bash", 77, None)), None);
-        assert_eq!(own_entry_type(&cand(TtyKind::Unknown, b"runc", 1, None)), Some(Init));
-        assert_eq!(own_entry_type(&cand(TtyKind::Pts, b"bash", 9, Some(b"ssm-session-worker"))), Some(Ssm));
-        assert_eq!(own_entry_type(&cand(TtyKind::Unknown, b"bash", 9, Some(b"ssm-session-worker"))), None);
-        assert_eq!(own_entry_type(&cand(TtyKind::Unknown, b"bash", 9, Some(b"sshd"))), Some(Sshd));
-        assert_eq!(own_entry_type(&cand(TtyKind::Unknown, b"bash", 9, Some(b"sshd-session"))), Some(Sshd));
-        assert_eq!(own_entry_type(&cand(TtyKind::Unknown, b"sshd", 9, Some(b"sshd"))), None);
-        assert_eq!(own_entry_type(&cand(TtyKind::Unknown, b"bash", 9, Some(b"containerd-shim-runc-v2"))), Some(Container));
-        assert_eq!(own_entry_type(&cand(TtyKind::Unknown, b"sh", 9, Some(b"conmon"))), Some(Container));
+        assert_eq!(
+            own_entry_type(&cand(TtyKind::Tty, b"bash", 1, Some(b"sshd"))),
+            Some(Terminal)
+        );
+        assert_eq!(
+            own_entry_type(&cand(TtyKind::Console, b"login", 77, None)),
+            Some(Console)
+        );
+        assert_eq!(
+            own_entry_type(&cand(TtyKind::Console, b"bash", 77, None)),
+            None
+        );
+        assert_eq!(
+            own_entry_type(&cand(TtyKind::Unknown, b"runc", 1, None)),
+            Some(Init)
+        );
+        assert_eq!(
+            own_entry_type(&cand(TtyKind::Pts, b"bash", 9, Some(b"ssm-session-worker"))),
+            Some(Ssm)
+        );
+        assert_eq!(
+            own_entry_type(&cand(
+                TtyKind::Unknown,
+                b"bash",
+                9,
+                Some(b"ssm-session-worker")
+            )),
+            None
+        );
+        assert_eq!(
+            own_entry_type(&cand(TtyKind::Unknown, b"bash", 9, Some(b"sshd"))),
+            Some(Sshd)
+        );
+        assert_eq!(
+            own_entry_type(&cand(TtyKind::Unknown, b"bash", 9, Some(b"sshd-session"))),
+            Some(Sshd)
+        );
+        assert_eq!(
+            own_entry_type(&cand(TtyKind::Unknown, b"sshd", 9, Some(b"sshd"))),
+            None
+        );
+        assert_eq!(
+            own_entry_type(&cand(
+                TtyKind::Unknown,
+                b"bash",
+                9,
+                Some(b"containerd-shim-runc-v2")
+            )),
+            Some(Container)
+        );
+        assert_eq!(
+            own_entry_type(&cand(TtyKind::Unknown, b"sh", 9, Some(b"conmon"))),
+            Some(Container)
+        );
         // Filtered executables never lead under a runtime.
-        assert_eq!(own_entry_type(&cand(TtyKind::Unknown, b"runc", 9, Some(b"containerd-shim"))), None);
-        assert_eq!(own_entry_type(&cand(TtyKind::Unknown, b"bash", 9, None)), None);
+        assert_eq!(
+            own_entry_type(&cand(
+                TtyKind::Unknown,
+                b"runc",
+                9,
+                Some(b"containerd-shim")
+            )),
+            None
+        );
+        assert_eq!(
+            own_entry_type(&cand(TtyKind::Unknown, b"bash", 9, None)),
+            None
+        );
     }
 
     #[test]
@@ -169,7 +228,10 @@ mod tests {
         assert_eq!(basename(b"ls"), b"ls");
         assert_eq!(basename(b""), b"");
         assert_eq!(EntryType::Sshd.as_str(), "sshd");
-        assert_eq!(serde_json::to_string(&EntryType::Container).unwrap(), "\"container\"");
+        assert_eq!(
+            serde_json::to_string(&EntryType::Container).unwrap(),
+            "\"container\""
+        );
         assert!(never_has_entry_leader(1, 0));
         assert!(never_has_entry_leader(3, 2));
         assert!(!never_has_entry_leader(3, 1));

@@ -103,12 +103,11 @@ impl ProcSource for ProcFs {
             path: ns_path.clone(),
             source,
         })?;
-        let pid_ns_ino = parse_ns_link(link.as_os_str().as_bytes()).ok_or_else(|| {
-            SessionDbError::Parse {
+        let pid_ns_ino =
+            parse_ns_link(link.as_os_str().as_bytes()).ok_or_else(|| SessionDbError::Parse {
                 path: ns_path,
                 what: format!("unexpected link {link:?}"),
-            }
-        })?;
+            })?;
         let btime_secs = procfs::boot_time_secs().map_err(|e| map_proc_err(0, &self.root, e))?;
         Ok(HostInfo {
             boot_id,

@@ -185,9 +185,18 @@ mod tests {
     #[test]
     fn cmdline_split() {
         assert_eq!(split_cmdline(b""), Vec::<Vec<u8>>::new());
-        assert_eq!(split_cmdline(b"ls\0-l\0"), vec![b"ls".to_vec(), b"-l".to_vec()]);
-        assert_eq!(split_cmdline(b"a\0\0b\0"), vec![b"a".to_vec(), vec![], b"b".to_vec()]);
-        assert_eq!(split_cmdline(b"sshd: root@pts/0"), vec![b"sshd: root@pts/0".to_vec()]);
+        assert_eq!(
+            split_cmdline(b"ls\0-l\0"),
+            vec![b"ls".to_vec(), b"-l".to_vec()]
+        );
+        assert_eq!(
+            split_cmdline(b"a\0\0b\0"),
+            vec![b"a".to_vec(), vec![], b"b".to_vec()]
+        );
+        assert_eq!(
+            split_cmdline(b"sshd: root@pts/0"),
+            vec![b"sshd: root@pts/0".to_vec()]
+        );
         assert_eq!(split_cmdline(b"\xff\xfe\0"), vec![b"\xff\xfe".to_vec()]);
     }
 

@@ -224,7 +224,11 @@ impl<S: ProcSource> SessionDb<S> {
                 break;
             }
             self.tentative_queue.pop_front();
-            if self.entries.get(&key).is_some_and(|e| e.tentative && e.is_live()) {
+            if self
+                .entries
+                .get(&key)
+                .is_some_and(|e| e.tentative && e.is_live())
+            {
                 self.stats.tentative_dropped += 1;
                 self.mark_dead(key, t.plus_nanos(grace));
             }
@@ -265,8 +269,13 @@ impl<S: ProcSource> SessionDb<S> {
 
     /// Inserts a new entry as the current one of its pid.
     pub(crate) fn insert_entry(&mut self, key: Key, entry: Entry) {
-        let (pid, parent, leader, sid, pgid) =
-            (entry.pid, entry.parent, entry.entry_leader, entry.sid, entry.pgid);
+        let (pid, parent, leader, sid, pgid) = (
+            entry.pid,
+            entry.parent,
+            entry.entry_leader,
+            entry.sid,
+            entry.pgid,
+        );
         self.entries.insert(key, entry);
         self.by_pid.insert(pid, key);
         self.stats.inserted += 1;
@@ -403,7 +412,9 @@ impl<S: ProcSource> SessionDb<S> {
             let Some(e) = self.entries.get(&k) else {
                 continue;
             };
-            let expired = e.dead_since.is_some_and(|d| d.plus_nanos(grace) <= self.now);
+            let expired = e
+                .dead_since
+                .is_some_and(|d| d.plus_nanos(grace) <= self.now);
             if !expired || self.pinned(k, e) {
                 continue;
             }

@@ -118,7 +118,10 @@ mod tests {
         // pts/0: major 136 minor 0 -> 136 << 8.
         assert_eq!(
             TtyDev::from_tty_nr(136 << 8),
-            Some(TtyDev { major: 136, minor: 0 })
+            Some(TtyDev {
+                major: 136,
+                minor: 0
+            })
         );
         // tty1: 0x0401.
         assert_eq!(
@@ -129,7 +132,10 @@ mod tests {
         let nr = 0x45 | (0x888 << 8) | (0x123 << 20);
         assert_eq!(
             TtyDev::from_tty_nr(nr),
-            Some(TtyDev { major: 0x888, minor: 0x12345 })
+            Some(TtyDev {
+                major: 0x888,
+                minor: 0x12345
+            })
         );
     }
 
@@ -143,7 +149,11 @@ mod tests {
         assert_eq!(k(4, 256), TtyKind::Unknown);
         assert_eq!(k(5, 1), TtyKind::Unknown);
         assert!(!TtyDev { major: 5, minor: 1 }.is_interactive());
-        assert!(TtyDev { major: 136, minor: 1 }.is_interactive());
+        assert!(TtyDev {
+            major: 136,
+            minor: 1
+        }
+        .is_interactive());
     }
 
     #[test]
@@ -151,11 +161,17 @@ mod tests {
         assert_eq!(parse_audit_tty(b"(none)"), Some(None));
         assert_eq!(
             parse_audit_tty(b"pts0"),
-            Some(Some(TtyDev { major: 136, minor: 0 }))
+            Some(Some(TtyDev {
+                major: 136,
+                minor: 0
+            }))
         );
         assert_eq!(
             parse_audit_tty(b"pts300"),
-            Some(Some(TtyDev { major: 137, minor: 44 }))
+            Some(Some(TtyDev {
+                major: 137,
+                minor: 44
+            }))
         );
         assert_eq!(
             parse_audit_tty(b"tty2"),
@@ -163,7 +179,10 @@ mod tests {
         );
         assert_eq!(
             parse_audit_tty(b"ttyS1"),
-            Some(Some(TtyDev { major: 4, minor: 65 }))
+            Some(Some(TtyDev {
+                major: 4,
+                minor: 65
+            }))
         );
         assert_eq!(parse_audit_tty(b"ttyUSB0"), None);
         assert_eq!(parse_audit_tty(b"pts"), None);

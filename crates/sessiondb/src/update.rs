@@ -79,7 +79,11 @@ impl<S: ProcSource> SessionDb<S> {
                 e.tty = t;
             }
             if !is_exec {
-                if let Some(exe) = o.exe.as_ref().filter(|x| !x.is_empty() && **x != e.image.exe) {
+                if let Some(exe) = o
+                    .exe
+                    .as_ref()
+                    .filter(|x| !x.is_empty() && **x != e.image.exe)
+                {
                     // The image changed without an exec record (no exec rule).
                     let image = Image {
                         exe: exe.clone(),
@@ -167,7 +171,10 @@ impl<S: ProcSource> SessionDb<S> {
                 (start <= time.plus_nanos(REUSE_SLACK_NANOS)).then_some(s)
             }
             Err(e) => {
-                if !matches!(e, SessionDbError::NoSuchProcess { .. } | SessionDbError::Unavailable) {
+                if !matches!(
+                    e,
+                    SessionDbError::NoSuchProcess { .. } | SessionDbError::Unavailable
+                ) {
                     tracing::debug!(pid, error = %e, "cannot read process");
                 }
                 None
@@ -184,7 +191,11 @@ impl<S: ProcSource> SessionDb<S> {
     }
 
     fn start_time(&self, s: &ProcSnapshot) -> Time {
-        Time::from_boot_ticks(self.host.btime_secs, s.stat.starttime, self.host.clock_ticks)
+        Time::from_boot_ticks(
+            self.host.btime_secs,
+            s.stat.starttime,
+            self.host.clock_ticks,
+        )
     }
 
     /// Imports a /proc snapshot, first importing its unknown parent,
@@ -251,7 +262,13 @@ impl<S: ProcSource> SessionDb<S> {
         self.insert_entry(key, e);
     }
 
-    fn change(&mut self, observed: Option<(Key, bool)>, o: Option<&Observation>, c: &ProcessChange, time: Time) {
+    fn change(
+        &mut self,
+        observed: Option<(Key, bool)>,
+        o: Option<&Observation>,
+        c: &ProcessChange,
+        time: Time,
+    ) {
         let Some((key, created)) = observed else {
             return;
         };

@@ -314,33 +314,33 @@ impl<S: ProcSource> SessionDb<S> {
             })
         });
         let group_leader = e.pgid.and_then(|g| self.related(g, e.pid)).map(|(r, _)| r);
-        let session_leader = e.sid.and_then(|s| self.related(s, e.pid)).map(|(mut r, le)| {
-            r.parent = le.and_then(|l| self.link(l.ppid, true));
-            r
-        });
-        let entry_leader = e
-            .entry_leader
-            .and_then(|k| self.entries.get(&k))
-            .map(|l| {
-                let meta = l.entry_type.map(|t| EntryMeta {
-                    entry_type: t,
-                    source: (t == EntryType::Sshd)
-                        .then(|| {
-                            l.source_ip
-                                .clone()
-                                .or_else(|| l.ses.and_then(|s| self.logins.get(&s).cloned()))
-                        })
-                        .flatten()
-                        .map(|ip| EntrySource { ip: Text(ip) }),
-                });
-                RelatedProcess {
-                    fields: fields(l),
-                    same_as_process: Some(l.pid == e.pid),
-                    entry_meta: meta,
-                    parent: self.link(l.ppid, false),
-                    group_leader: None,
-                }
+        let session_leader = e
+            .sid
+            .and_then(|s| self.related(s, e.pid))
+            .map(|(mut r, le)| {
+                r.parent = le.and_then(|l| self.link(l.ppid, true));
+                r
             });
+        let entry_leader = e.entry_leader.and_then(|k| self.entries.get(&k)).map(|l| {
+            let meta = l.entry_type.map(|t| EntryMeta {
+                entry_type: t,
+                source: (t == EntryType::Sshd)
+                    .then(|| {
+                        l.source_ip
+                            .clone()
+                            .or_else(|| l.ses.and_then(|s| self.logins.get(&s).cloned()))
+                    })
+                    .flatten()
+                    .map(|ip| EntrySource { ip: Text(ip) }),
+            });
+            RelatedProcess {
+                fields: fields(l),
+                same_as_process: Some(l.pid == e.pid),
+                entry_meta: meta,
+                parent: self.link(l.ppid, false),
+                group_leader: None,
+            }
+        });
         let previous = e
             .previous
             .iter()
