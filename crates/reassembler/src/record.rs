@@ -507,16 +507,20 @@ fn parse_header(s: &[u8], pos: usize) -> Result<(Timestamp, u32, usize), ParseEr
     if s.get(p6) != Some(&b')') {
         return Err(ParseError::header(HeaderPart::Serial, p5));
     }
-    if s.get(p6 + 1) != Some(&b':') {
-        return Err(ParseError::header(HeaderPart::Close, p6));
-    }
+    // `):` normally; auditd 2.x wrote some DAEMON_* records without the
+    // colon (`audit(1490239800.477:34) config changed, auid=0 ...`).
+    let body = match s.get(p6 + 1) {
+        Some(b':') => p6 + 2,
+        Some(b' ') | None => p6 + 1,
+        Some(_) => return Err(ParseError::header(HeaderPart::Close, p6)),
+    };
     Ok((
         Timestamp {
             sec,
             msec: msec as u32,
         },
         serial,
-        skip_spaces(s, p6 + 2),
+        skip_spaces(s, body),
     ))
 }
 

@@ -191,9 +191,15 @@ fn header_errors_name_the_part() {
         (HeaderPart::Serial, 29)
     );
     assert_eq!(
-        err(b"type=SYSCALL msg=audit(1.000:1) a"),
+        err(b"type=SYSCALL msg=audit(1.000:1)a"),
         (HeaderPart::Close, 30)
     );
+    // auditd 2.x wrote some DAEMON_* records without the colon.
+    let old =
+        Record::parse_log_line(b"type=DAEMON_CONFIG msg=audit(1.000:34) config changed, auid=0")
+            .unwrap();
+    assert_eq!(old.body(), b"config changed, auid=0");
+    assert_eq!(old.value(b"auid"), Some(&b"0"[..]));
     assert_eq!(Record::parse_log_line(b"\n"), Err(ParseError::Empty));
     assert_eq!(Record::parse_kernel(1300, b"\0\0"), Err(ParseError::Empty));
     let e = Record::parse_kernel(1300, b"audit(1.000:1]").unwrap_err();
