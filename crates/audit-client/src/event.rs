@@ -271,12 +271,16 @@ pub fn strip_trailing(payload: &[u8]) -> &[u8] {
     &payload[..end]
 }
 
+/// `AUDIT_REPLACE`: the kernel's probe of the registered daemon.
+const AUDIT_REPLACE: u16 = 1329;
+
 /// What one received datagram holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventDatagram<'a> {
     /// An audit record.
     Record(EventRecord<'a>),
-    /// A netlink control message (ACK, `NLMSG_DONE`, ...): not an event.
+    /// A netlink control message (ACK, `NLMSG_DONE`, ...) or the kernel's
+    /// `AUDIT_REPLACE` probe: not a log record (skipped and counted).
     Control(u16),
 }
 
@@ -293,6 +297,15 @@ pub fn parse_event_datagram(datagram: &[u8]) -> Result<EventDatagram<'_>, Error>
         header.msg_type,
         NLMSG_NOOP | NLMSG_ERROR | NLMSG_DONE | NLMSG_OVERRUN
     ) {
+        return Ok(EventDatagram::Control(header.msg_type));
+    }
+    if header.msg_type == AUDIT_REPLACE {
+        // audit_replace: the kernel probes the registered daemon (binary
+        // payload: the pid trying to register). Not a log record.
+        let pid = datagram
+            .get(NLMSG_HDRLEN..NLMSG_HDRLEN + 4)
+            .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+        tracing::info!(pid = ?pid, "another process tried to register as the audit daemon (AUDIT_REPLACE)");
         return Ok(EventDatagram::Control(header.msg_type));
     }
     Ok(EventDatagram::Record(EventRecord {

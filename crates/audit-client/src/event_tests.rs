@@ -247,3 +247,17 @@ async fn async_batches_over_a_socketpair() {
     assert_eq!(c.batches, 2);
     assert_eq!(sock.try_recv_batch(&mut batch).unwrap(), 0);
 }
+
+#[test]
+fn replace_probe_is_not_a_record() {
+    let mut d = build_event(1329, &4321u32.to_ne_bytes());
+    assert_eq!(
+        parse_event_datagram(&d).unwrap(),
+        EventDatagram::Control(1329)
+    );
+    d.truncate(18);
+    assert_eq!(
+        parse_event_datagram(&d).unwrap(),
+        EventDatagram::Control(1329)
+    );
+}

@@ -47,7 +47,15 @@ pub struct LiveKernel {
 
 /// Skips (returns `None`) with `reason`, or panics under `CI=true`.
 fn skip(test_name: &str, reason: &str) -> Option<LiveKernel> {
-    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
+    skip_or_fail(
+        test_name,
+        reason,
+        std::env::var("CI").map(|v| v == "true").unwrap_or(false),
+    )
+}
+
+fn skip_or_fail(test_name: &str, reason: &str, ci: bool) -> Option<LiveKernel> {
+    if ci {
         panic!("live test {test_name} cannot run under CI=true: {reason}");
     }
     eprintln!("SKIP live test {test_name}: {reason}");
@@ -200,5 +208,21 @@ impl Drop for LiveKernel {
         } else {
             panic!("{msg}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skip_outside_ci_returns_none() {
+        assert!(skip_or_fail("t", "not root", false).is_none());
+    }
+
+    #[test]
+    #[should_panic(expected = "cannot run under CI=true: not root")]
+    fn skip_under_ci_fails() {
+        let _ = skip_or_fail("t", "not root", true);
     }
 }
