@@ -1,4 +1,6 @@
-//! `auditrs ctl`: wiring for auditctl-compatible control.
+//! `auditrs ctl`: wiring for auditctl-compatible control (`audit_ctl::cli`).
+
+use std::os::unix::ffi::OsStringExt;
 
 /// auditctl's options, passed through verbatim (they are order-sensitive).
 #[derive(clap::Args)]
@@ -8,6 +10,10 @@ pub struct Args {
     pub args: Vec<std::ffi::OsString>,
 }
 
-pub fn main(_args: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("ctl is not wired yet")
+pub fn main(args: Args) -> anyhow::Result<i32> {
+    let args: Vec<Vec<u8>> = args.args.into_iter().map(OsStringExt::into_vec).collect();
+    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    let mut con = audit_ctl::Console { out: &mut out, err: &mut err };
+    Ok(audit_ctl::cli::run_system(&args, &mut con))
 }

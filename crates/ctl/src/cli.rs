@@ -270,7 +270,7 @@ fn check(files: &[Vec<u8>], syntax: &dyn Syntax, con: &mut Console) -> i32 {
         }
         problems.sort();
         if problems.is_empty() {
-            let _ = writeln!(con.out, "{label}: {} lines OK", lines.len());
+            let _ = writeln!(con.out, "{label}: {} command line(s) OK", lines.len());
         } else {
             for (n, msg) in problems {
                 let _ = writeln!(con.err, "{label}:{n}: {msg}");
@@ -305,4 +305,29 @@ fn dump_bytes(args: &[Vec<u8>], syntax: &dyn Syntax, con: &mut Console) -> i32 {
         let _ = writeln!(con.err, "--dump-bytes: the arguments hold no rule");
         EXIT_ERROR
     }
+}
+
+/// Runs `auditrs ctl ARGS` on this machine: the real kernel (netlink),
+/// host lookups through `audit_rules::SystemHost`. This is what the binary
+/// calls.
+pub fn run_system(args: &[Vec<u8>], con: &mut Console) -> i32 {
+    use audit_rules::Host as _;
+    let host = audit_rules::SystemHost::default();
+    let text = crate::syntax::RulesText {
+        host_arch: host.machine_arch(),
+    };
+    let syntax = crate::syntax::RulesSyntax { host };
+    let mut open = || {
+        audit_client::AuditControl::open().map_err(|e| match e.errno() {
+            Some(n) => KernelError::Errno(n),
+            None => KernelError::Other(e.to_string()),
+        })
+    };
+    let mut env = Env {
+        syntax: &syntax,
+        text: &text,
+        open: &mut open,
+        can_control: can_control(),
+    };
+    run(args, &mut env, con)
 }

@@ -97,8 +97,7 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
         Ok(())
     }
 
-    /// Runs one command line's requests in order. A status block is printed
-    /// once at the end if any `-e/-f/-r/-b/--backlog_wait_time` ran.
+    /// Runs one command line's requests in order.
     pub fn run_line(&mut self, reqs: &[Request], con: &mut Console) -> Result<(), CtlError> {
         if reqs.iter().any(Request::changes_rules) {
             self.check_ready()?;
@@ -107,7 +106,6 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
     }
 
     fn exec(&mut self, reqs: &[Request], con: &mut Console) -> Result<(), CtlError> {
-        let mut status_changed = false;
         for r in reqs {
             match r {
                 Request::AddRule(rule) => {
@@ -136,17 +134,22 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
                             j.deleted(rule.clone());
                         }
                     }
-                    // auditctl lists (with the same key filter) after -D.
-                    self.print_list(key, false, con)?;
                 }
                 Request::List { key, interpret } => self.print_list(key, *interpret, con)?,
-                Request::Status { interpret } => {
+                Request::Status {
+                    interpret,
+                    features,
+                } => {
                     let st = self
                         .kernel
                         .get_status()
                         .map_err(|e| map_refused(e, CtlError::GetStatus))?;
                     let mut text = format_status(&st, *interpret);
-                    match self.kernel.get_features() {
+                    match if *features {
+                        self.kernel.get_features()
+                    } else {
+                        Err(KernelError::Errno(errno::EINVAL))
+                    } {
                         Ok(f) => text.push_str(&format_features(&f)),
                         // auditctl: EINVAL means no features API; say nothing.
                         Err(e) if e.errno() == Some(errno::EINVAL) => {}
@@ -168,7 +171,6 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
                     } else {
                         self.set(*change)?;
                     }
-                    status_changed = true;
                 }
                 Request::ResetLost => {
                     let n = self.kernel.reset_lost().map_err(|e| {
@@ -223,13 +225,6 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
                 Request::Usage | Request::ContinueOnError | Request::IgnoreErrors => {}
             }
         }
-        if status_changed {
-            let st = self
-                .kernel
-                .get_status()
-                .map_err(|e| map_refused(e, CtlError::GetStatus))?;
-            let _ = con.out.write_all(format_status(&st, false).as_bytes());
-        }
         Ok(())
     }
 
@@ -258,17 +253,25 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
             let _ = writeln!(con.out, "No rules");
             return Ok(());
         }
+        let shown: Vec<(usize, &[u8])> = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| key_matches(r, key))
+            .map(|(i, r)| (i, r.as_slice()))
+            .collect();
+        let bytes: Vec<&[u8]> = shown.iter().map(|(_, r)| *r).collect();
         let mut failure = None;
-        for (index, rule) in rules.iter().enumerate() {
-            if !key_matches(rule, key) {
-                continue;
-            }
-            match self.text.rule_text(rule, interpret) {
-                Ok(line) => {
-                    let _ = writeln!(con.out, "{line}");
+        for ((index, _), line) in shown.iter().zip(self.text.listing(&bytes, interpret)) {
+            match line {
+                Ok(mut line) => {
+                    line.push(b'\n');
+                    let _ = con.out.write_all(&line);
                 }
                 Err(message) => {
-                    let e = CtlError::Decode { index, message };
+                    let e = CtlError::Decode {
+                        index: *index,
+                        message,
+                    };
                     let _ = writeln!(con.err, "{e}");
                     failure.get_or_insert(e);
                 }

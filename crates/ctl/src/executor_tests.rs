@@ -8,14 +8,17 @@ use crate::status::StatusChange;
 /// Prints a rule as its list number and key (enough to tell rules apart).
 struct TagText;
 impl RuleText for TagText {
-    fn rule_text(&self, rule: &[u8], _interpret: bool) -> Result<String, String> {
-        let keys = crate::listing::rule_keys(rule).ok_or("short rule")?;
-        let list = rule[0];
-        let keys: Vec<String> = keys
+    fn listing(&self, rules: &[&[u8]], _interpret: bool) -> Vec<Result<Vec<u8>, String>> {
+        rules
             .iter()
-            .map(|k| String::from_utf8_lossy(k).into())
-            .collect();
-        Ok(format!("list{list} key={}", keys.join(",")))
+            .map(|rule| {
+                let keys = crate::listing::rule_keys(rule).ok_or("short rule")?;
+                let keys: Vec<&[u8]> = keys.to_vec();
+                let mut out = format!("list{} key=", rule[0]).into_bytes();
+                out.extend_from_slice(&keys.join(&b","[..]));
+                Ok(out)
+            })
+            .collect()
     }
 }
 
@@ -124,7 +127,16 @@ fn kernel_rejection_mid_load_rolls_back() {
     // Adds #0 and #1 were the setup; the load's third add (#4) fails.
     k.fail_adds.push((4, errno::EINVAL));
     let lines = [
-        line(1, vec![Request::Set(StatusChange::BacklogLimit(320))]),
+        line(
+            1,
+            vec![
+                Request::Set(StatusChange::BacklogLimit(320)),
+                Request::Status {
+                    interpret: false,
+                    features: false,
+                },
+            ],
+        ),
         line(2, vec![add("a")]),
         line(3, vec![add("b")]),
         line(4, vec![add("c")]),
@@ -151,7 +163,16 @@ fn rollback_after_delete_all_restores_rules_and_order() {
     }
     let before = k.rules();
     let lines = [
-        line(1, vec![Request::DeleteAll { key: Vec::new() }]),
+        line(
+            1,
+            vec![
+                Request::DeleteAll { key: Vec::new() },
+                Request::List {
+                    key: Vec::new(),
+                    interpret: false,
+                },
+            ],
+        ),
         line(2, vec![add("a")]),
         line(3, vec![add("b")]),
     ];
@@ -243,6 +264,10 @@ fn status_block_after_settings_and_failure_panic_mode() {
     let reqs = [
         Request::Set(StatusChange::Failure(2)),
         Request::Set(StatusChange::BacklogLimit(320)),
+        Request::Status {
+            interpret: false,
+            features: false,
+        },
     ];
     let (r, out, _) = run(&mut k, &reqs);
     r.unwrap();
@@ -263,7 +288,13 @@ fn status_block_after_settings_and_failure_panic_mode() {
 #[test]
 fn status_report() {
     let mut k = FakeKernel::new();
-    let (r, out, _) = run(&mut k, &[Request::Status { interpret: true }]);
+    let (r, out, _) = run(
+        &mut k,
+        &[Request::Status {
+            interpret: true,
+            features: true,
+        }],
+    );
     r.unwrap();
     assert!(
         out.starts_with("enabled enabled\nfailure printk\n"),
@@ -318,12 +349,26 @@ fn listing_and_delete_all_by_key() {
         }],
     );
     assert_eq!(out, "");
-    let (r, out, _) = run(&mut k, &[Request::DeleteAll { key: b"t".to_vec() }]);
+    let del_t = [
+        Request::DeleteAll { key: b"t".to_vec() },
+        Request::List {
+            key: b"t".to_vec(),
+            interpret: false,
+        },
+    ];
+    let (r, out, _) = run(&mut k, &del_t);
     r.unwrap();
     // Rules remain but none match the key: auditctl prints nothing.
     assert_eq!(out, "");
     assert_eq!(k.rules(), vec![keyed("xyz")]);
-    let (_, out, _) = run(&mut k, &[Request::DeleteAll { key: Vec::new() }]);
+    let del_all = [
+        Request::DeleteAll { key: Vec::new() },
+        Request::List {
+            key: Vec::new(),
+            interpret: false,
+        },
+    ];
+    let (_, out, _) = run(&mut k, &del_all);
     assert_eq!(out, "No rules\n");
 }
 
@@ -361,6 +406,12 @@ fn misc_requests() {
     let (_, out, _) = run(&mut k, &[Request::Version]);
     assert_eq!(out, "auditctl version 3.0.9\n");
     run(&mut k, &[Request::LoginuidImmutable]).0.unwrap();
-    let (_, out, _) = run(&mut k, &[Request::Status { interpret: false }]);
+    let (_, out, _) = run(
+        &mut k,
+        &[Request::Status {
+            interpret: false,
+            features: true,
+        }],
+    );
     assert!(out.ends_with("loginuid_immutable 1 locked\n"), "{out}");
 }

@@ -58,8 +58,10 @@ pub fn key_matches(rule: &[u8], key: &[u8]) -> bool {
 
 /// Turns kernel rule bytes into the text `auditctl -l` prints for them.
 pub trait RuleText {
-    /// One rule's line, without the newline. `interpret` is `-l -i`.
-    fn rule_text(&self, rule: &[u8], interpret: bool) -> Result<String, String>;
+    /// The lines (without newline) for `rules`, already filtered by key,
+    /// in kernel order; printing state (the last arch) carries from one
+    /// rule to the next as in auditctl. `interpret` is `-l -i`.
+    fn listing(&self, rules: &[&[u8]], interpret: bool) -> Vec<Result<Vec<u8>, String>>;
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ pub enum Request {
     AddRule(Vec<u8>),
     /// `-d`/`-W`: delete this rule.
     DeleteRule(Vec<u8>),
-    /// `-D [-k KEY]`: delete every rule (whose key contains KEY), then list.
+    /// `-D [-k KEY]`: delete every rule (whose key contains KEY). auditctl
+    /// then lists: the parser adds a `List` after it.
     DeleteAll {
         /// Only rules whose key buffer contains these bytes (empty: all).
         key: Vec<u8>,
@@ -23,13 +24,16 @@ pub enum Request {
         /// `-i`: interpret (arch names, ...).
         interpret: bool,
     },
-    /// `-s [-i]`.
+    /// `-s [-i]` (with `features`), or the status block auditctl prints
+    /// after `-e/-f/-r/-b/--backlog_wait_time` (without).
     Status {
         /// `-i`: words for enabled/failure.
         interpret: bool,
+        /// Also print the `loginuid_immutable` line (AUDIT_GET_FEATURE).
+        features: bool,
     },
-    /// `-e`, `-f`, `-r`, `-b`, `--backlog_wait_time`: set, then print the
-    /// status block (once per line).
+    /// `-e`, `-f`, `-r`, `-b`, `--backlog_wait_time` (prints nothing; the
+    /// parser adds a `Status` after it).
     Set(StatusChange),
     /// `--reset-lost`.
     ResetLost,

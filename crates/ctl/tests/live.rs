@@ -1,0 +1,554 @@
+//! End-to-end tests against the real kernel and the reference auditctl
+//! 3.0.9 (`/usr/sbin/auditctl`, Debian's `auditd` package).
+//!
+//! Every test holds `audit_client::testkit::LiveKernel` (global lock,
+//! snapshot and restore of rules and status). They skip when not root
+//! (and fail under `CI=true`). Nothing here sends `-e 2`, `-f 2` or
+//! `--loginuid-immutable` to the kernel: those are irreversible until
+//! reboot and are covered by the fake-kernel unit tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use audit_client::testkit::LiveKernel;
+use audit_ctl::executor::Console;
+
+const AUDITCTL: &str = "/usr/sbin/auditctl";
+
+/// Runs `auditrs ctl ARGS` in-process (the binary's `main` is this call).
+fn ours(args: &[&str]) -> (i32, String, String) {
+    let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = {
+        let mut con = Console {
+            out: &mut out,
+            err: &mut err,
+        };
+        audit_ctl::cli::run_system(&args, &mut con)
+    };
+    (
+        code,
+        String::from_utf8_lossy(&out).into(),
+        String::from_utf8_lossy(&err).into(),
+    )
+}
+
+/// Runs the reference auditctl.
+fn reference(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(AUDITCTL)
+        .args(args)
+        .output()
+        .expect("running /usr/sbin/auditctl");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
+}
+
+fn listing() -> String {
+    let (code, out, err) = reference(&["-l"]);
+    assert_eq!(code, 0, "auditctl -l failed: {err}");
+    out
+}
+
+fn clear() {
+    let (code, _, err) = reference(&["-D"]);
+    assert_eq!(code, 0, "auditctl -D failed: {err}");
+}
+
+fn acquire(name: &str) -> Option<LiveKernel> {
+    if !Path::new(AUDITCTL).exists() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{AUDITCTL} is missing (install Debian's auditd)");
+        }
+        eprintln!("SKIP {name}: {AUDITCTL} is missing");
+        return None;
+    }
+    LiveKernel::acquire(name).expect("acquiring the live kernel")
+}
+
+fn rules_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/auditd-3.0.9-rules");
+    assert!(
+        d.is_dir(),
+        "conformance data missing: {} (../shared beside the checkout)",
+        d.display()
+    );
+    d
+}
+
+/// Files never sent to the real kernel, and why.
+const NOT_LIVE: &[(&str, &str)] = &[(
+    "11-loginuid.rules",
+    "--loginuid-immutable locks the feature until reboot (fake-kernel test covers it)",
+)];
+
+/// The rule lines of a file, split into arguments as auditctl does.
+fn rule_lines(text: &str) -> Vec<(usize, Vec<String>)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|(i, l)| (i + 1, l.split_whitespace().map(String::from).collect()))
+        .collect()
+}
+
+#[test]
+fn conformance_files_load_like_auditctl() {
+    let Some(_k) = acquire("conformance_files_load_like_auditctl") else {
+        return;
+    };
+    let dir = rules_dir();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".rules"))
+        .collect();
+    names.sort();
+    let (mut identical, mut rejected_both, mut failures) = (Vec::new(), Vec::new(), Vec::new());
+    for name in &names {
+        if NOT_LIVE.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let path = dir.join(name);
+        let path = path.to_str().unwrap();
+        clear();
+        let (ref_code, _, ref_err) = reference(&["-R", path]);
+        let ref_list = listing();
+        clear();
+        let (code, _, err) = ours(&["-R", path]);
+        let after = listing();
+        let (lcode, our_list, lerr) = ours(&["-l"]);
+        assert_eq!(lcode, 0, "auditrs ctl -l: {lerr}");
+        if ref_code == 0 {
+            if code != 0 || after != ref_list || our_list != ref_list {
+                failures.push(format!(
+                    "{name}: auditctl loads it; ours exit {code} stderr {err:?}\n\
+                     auditctl -l after auditctl:\n{ref_list}auditctl -l after ours:\n{after}\
+                     auditrs ctl -l:\n{our_list}"
+                ));
+            } else {
+                identical.push(name.clone());
+            }
+        } else {
+            // auditctl rejects (part of) the file: we must reject it too,
+            // naming a line, and leave the kernel as it was (empty).
+            let names_line = err.contains(&format!("{path}:"));
+            if code == 0 || !names_line || after != "No rules\n" {
+                failures.push(format!(
+                    "{name}: auditctl exit {ref_code} ({ref_err:?}); ours exit {code}, stderr {err:?}, \
+                     rules after ours:\n{after}"
+                ));
+            } else {
+                rejected_both.push(name.clone());
+            }
+        }
+    }
+    clear();
+    eprintln!(
+        "identical: {} files; rejected by both: {:?}; not sent to the kernel: {:?}",
+        identical.len(),
+        rejected_both,
+        NOT_LIVE
+    );
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        identical.len() >= 25,
+        "only {} files compared identical",
+        identical.len()
+    );
+}
+
+/// Every rule line of every file, alone: accepted by both or rejected by
+/// both, and when accepted, the same kernel rule (`auditctl -l`).
+#[test]
+fn conformance_lines_one_by_one() {
+    let Some(_k) = acquire("conformance_lines_one_by_one") else {
+        return;
+    };
+    let dir = rules_dir();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    for path in names
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rules"))
+    {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if NOT_LIVE.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        for (lineno, args) in rule_lines(&text) {
+            let is_rule = matches!(args[0].as_str(), "-a" | "-A" | "-w");
+            if !is_rule {
+                continue;
+            }
+            count += 1;
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            clear();
+            let (rc, _, rerr) = reference(&args);
+            let rl = listing();
+            clear();
+            let (oc, _, oerr) = ours(&args);
+            let ol = listing();
+            if (rc == 0) != (oc == 0) || rl != ol {
+                failures.push(format!(
+                    "{name}:{lineno}: auditctl exit {rc} {rerr:?} list {rl:?}; ours exit {oc} {oerr:?} list {ol:?}"
+                ));
+            } else if rc != 0 && oerr.trim().is_empty() {
+                failures.push(format!("{name}:{lineno}: rejected without a message"));
+            }
+        }
+    }
+    clear();
+    eprintln!("{count} rule lines compared, {} mismatches", failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(count > 100, "only {count} rule lines found");
+}
+
+fn status_map(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn status_matches_auditctl() {
+    let Some(_k) = acquire("status_matches_auditctl") else {
+        return;
+    };
+    for interpret in [false, true] {
+        let args: &[&str] = if interpret { &["-s", "-i"] } else { &["-s"] };
+        let (rc, rout, _) = reference(args);
+        let (oc, oout, oerr) = ours(args);
+        assert_eq!((rc, oc), (0, 0), "{oerr}");
+        let (r, o) = (status_map(&rout), status_map(&oout));
+        let keys = |m: &[(String, String)]| m.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&r), keys(&o), "fields differ:\n{rout}\n{oout}");
+        for ((k, rv), (_, ov)) in r.iter().zip(&o) {
+            // lost and backlog may move between the two calls.
+            if k != "lost" && k != "backlog" && k != "backlog_wait_time_actual" {
+                assert_eq!(rv, ov, "field {k}:\nauditctl:\n{rout}\nours:\n{oout}");
+            }
+        }
+    }
+}
+
+/// `-b`, `-r`, `-f`, `-e`, `--backlog_wait_time` set to their current
+/// values: the same status block as auditctl prints.
+#[test]
+fn settings_print_the_status_block() {
+    let Some(_k) = acquire("settings_print_the_status_block") else {
+        return;
+    };
+    let (_, s, _) = reference(&["-s"]);
+    let cur: std::collections::HashMap<String, String> = status_map(&s).into_iter().collect();
+    for (opt, field) in [
+        ("-b", "backlog_limit"),
+        ("-r", "rate_limit"),
+        ("-f", "failure"),
+        ("-e", "enabled"),
+        ("--backlog_wait_time", "backlog_wait_time"),
+    ] {
+        let v = cur[field].clone();
+        assert!(
+            !(opt == "-e" || opt == "-f") || v != "2",
+            "refusing to send {opt} 2"
+        );
+        let (rc, rout, _) = reference(&[opt, &v]);
+        let (oc, oout, oerr) = ours(&[opt, &v]);
+        assert_eq!((rc, oc), (0, 0), "{opt} {v}: {oerr}");
+        let strip = |t: &str| {
+            t.lines()
+                .filter(|l| !l.starts_with("lost ") && !l.starts_with("backlog "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(strip(&rout), strip(&oout), "{opt} {v}");
+    }
+    // Bad values: auditctl's message and exit code.
+    for args in [&["-e", "3"][..], &["-f", "x"], &["-b", "x"], &["-r", "-1"]] {
+        let (rc, _, rerr) = reference(args);
+        let (oc, _, oerr) = ours(args);
+        assert_eq!((oc, oerr.trim()), (rc, rerr.trim()), "{args:?}");
+    }
+}
+
+#[test]
+fn rule_add_delete_list_like_auditctl() {
+    let Some(_k) = acquire("rule_add_delete_list_like_auditctl") else {
+        return;
+    };
+    clear();
+    let rule = [
+        "-a",
+        "always,exit",
+        "-F",
+        "arch=b64",
+        "-S",
+        "execve",
+        "-k",
+        "t1",
+        "-k",
+        "t2",
+    ];
+    let (c, _, e) = ours(&rule);
+    assert_eq!(c, 0, "{e}");
+    // Duplicate: same message and exit code as auditctl.
+    let (rc, _, rerr) = reference(&rule);
+    let (oc, _, oerr) = ours(&rule);
+    assert_eq!((oc, oerr.as_str()), (rc, rerr.as_str()));
+    assert_eq!(oerr, "Error sending add rule data request (Rule exists)\n");
+    assert_eq!(oc, 255);
+    ours(&["-w", "/etc/passwd", "-p", "wa", "-k", "pw"]);
+    for args in [
+        &["-l"][..],
+        &["-l", "-k", "t2"],
+        &["-l", "-k", "nope"],
+        &["-l", "-i"],
+    ] {
+        let (rc, rout, _) = reference(args);
+        let (oc, oout, oerr) = ours(args);
+        assert_eq!((oc, oout.as_str()), (rc, rout.as_str()), "{args:?}: {oerr}");
+    }
+    // -D -k: only the matching rules go; auditctl prints nothing then.
+    let (oc, oout, _) = ours(&["-D", "-k", "pw"]);
+    assert_eq!((oc, oout.as_str()), (0, ""));
+    assert_eq!(
+        listing(),
+        "-a always,exit -F arch=b64 -S execve -F key=t1 -F key=t2\n"
+    );
+    let del = [
+        "-d",
+        "always,exit",
+        "-F",
+        "arch=b64",
+        "-S",
+        "execve",
+        "-k",
+        "t1",
+        "-k",
+        "t2",
+    ];
+    assert_eq!(ours(&del).0, 0);
+    let (rc, _, rerr) = reference(&del);
+    let (oc, _, oerr) = ours(&del);
+    assert_eq!((oc, oerr.as_str()), (rc, rerr.as_str()));
+    let (oc, oout, _) = ours(&["-D"]);
+    assert_eq!((oc, oout.as_str()), (0, "No rules\n"));
+}
+
+/// Bad rules: a precise error, exit 255 on the command line, exit 1 with
+/// `FILE:LINE:` from a file, and the kernel's rule list unchanged.
+#[test]
+fn bad_rules_leave_the_kernel_unchanged() {
+    let Some(_k) = acquire("bad_rules_leave_the_kernel_unchanged") else {
+        return;
+    };
+    clear();
+    // Something already loaded, that must survive every failure below.
+    let base = [
+        "-a",
+        "always,exit",
+        "-F",
+        "arch=b64",
+        "-S",
+        "openat",
+        "-k",
+        "base",
+    ];
+    assert_eq!(reference(&base).0, 0);
+    let before = listing();
+    let long_key = "k".repeat(257);
+    let long_path = format!("/{}", "p/".repeat(2100));
+    let mut many_fields = vec!["-a", "always,exit", "-F", "arch=b64", "-S", "open"];
+    let f = "-F";
+    for _ in 0..64 {
+        many_fields.extend([f, "uid=0"]);
+    }
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["-a", "always,exit", "-F", "foo=1"],
+            "unknown field: foo",
+        ),
+        // Operator not allowed for the field: the kernel refuses it (EINVAL).
+        (
+            vec![
+                "-a",
+                "always,exit",
+                "-F",
+                "arch=b64",
+                "-S",
+                "open",
+                "-F",
+                "uid&1",
+            ],
+            "Invalid argument",
+        ),
+        (
+            vec!["-a", "always,exit", "-S", "open", "-F", "arch=b64"],
+            "arch must be before -S",
+        ),
+        (
+            vec!["-a", "always,user", "-F", "exit=1"],
+            "exit can only be used with exit filter list",
+        ),
+        (
+            vec!["-a", "always,exit", "-F", "arch=b64", "-S", "9999"],
+            "Syscall name unknown: 9999",
+        ),
+        (
+            vec!["-b", "99999999999999999999"],
+            "Error converting backlog",
+        ),
+        (
+            vec![
+                "-a",
+                "always,exit",
+                "-F",
+                "arch=b64",
+                "-S",
+                "open",
+                "-F",
+                "exit=-EFOO",
+            ],
+            "unknown errno",
+        ),
+        (
+            vec![
+                "-a",
+                "always,exit",
+                "-F",
+                "arch=b64",
+                "-S",
+                "open",
+                "-F",
+                "msgtype=1",
+            ],
+            "msgtype",
+        ),
+        (
+            vec![
+                "-a",
+                "always,exit",
+                "-F",
+                "arch=b64",
+                "-S",
+                "open",
+                "-F",
+                "uid=no_such_user_x",
+            ],
+            "Unknown user: no_such_user_x",
+        ),
+        (many_fields.clone(), "Too many fields in rule"),
+        (
+            vec![
+                "-a",
+                "always,exit",
+                "-F",
+                "arch=b64",
+                "-S",
+                "open",
+                "-k",
+                &long_key,
+            ],
+            "key option exceeds size limit",
+        ),
+        (
+            vec!["-w", &long_path, "-p", "wa"],
+            "The path passed for the watch is too big",
+        ),
+        (
+            vec!["-a", "always,exit", "-F", "arch=b64", "-S", "nosuchsyscall"],
+            "Syscall name unknown: nosuchsyscall",
+        ),
+        (
+            vec!["-a", "sometimes,exit"],
+            "Append rule - bad keyword sometimes,exit",
+        ),
+        (
+            base.to_vec(),
+            "Error sending add rule data request (Rule exists)",
+        ),
+    ];
+    let tmp = std::env::temp_dir().join(format!("auditrs-ctl-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    for (i, (args, needle)) in cases.iter().enumerate() {
+        let (rc, _, rerr) = reference(args);
+        assert_ne!(rc, 0, "auditctl accepted bad case {i}: {args:?} {rerr}");
+        assert_eq!(listing(), before, "auditctl changed the rules on case {i}");
+        let (oc, _, oerr) = ours(args);
+        assert_eq!(oc, 255, "case {i} {args:?}: {oerr}");
+        assert!(!oerr.trim().is_empty(), "case {i}: no message");
+        assert!(oerr.contains(needle), "case {i}: {oerr:?} lacks {needle:?}");
+        assert_eq!(listing(), before, "case {i} changed the kernel rules");
+        // The same line in a file after a good line: nothing is loaded.
+        let file = tmp.join(format!("case{i}.rules"));
+        let line = args
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
+        std::fs::write(
+            &file,
+            format!("# case {i}\n-a always,exit -F arch=b64 -S chmod -k good\n{line}\n"),
+        )
+        .unwrap();
+        let fname = file.to_str().unwrap();
+        let (fc, _, ferr) = ours(&["-R", fname]);
+        assert_eq!(fc, 1, "file case {i}: {ferr}");
+        assert!(
+            ferr.contains(&format!("{fname}:3: ")),
+            "file case {i}: {ferr:?}"
+        );
+        assert_eq!(listing(), before, "file case {i} changed the kernel rules");
+    }
+    // A kernel rejection mid-file (a watched directory that does not exist:
+    // ENOENT from the kernel) after two good rules: both are rolled back.
+    let file = tmp.join("midfile.rules");
+    std::fs::write(
+        &file,
+        "-a always,exit -F arch=b64 -S chmod -k good1\n\
+         -w /etc/hosts -p wa -k good2\n\
+         -a always,exit -F dir=/nonexistent-auditrs-dir/ -F perm=wa -k bad\n\
+         -a always,exit -F arch=b64 -S chown -k never-sent\n",
+    )
+    .unwrap();
+    let fname = file.to_str().unwrap();
+    let (fc, _, ferr) = ours(&["-R", fname]);
+    assert_eq!(fc, 1, "{ferr}");
+    assert!(
+        ferr.contains(&format!(
+            "{fname}:3: Error sending add rule data request (No such file or directory)"
+        )),
+        "{ferr:?}"
+    );
+    assert_eq!(listing(), before);
+    // Duplicates within a file: refused before anything is sent.
+    std::fs::write(
+        &file,
+        "-w /etc/hosts -p wa -k dup\n-w /etc/hosts -p wa -k dup\n",
+    )
+    .unwrap();
+    let (fc, _, ferr) = ours(&["-R", fname]);
+    assert_eq!(fc, 1);
+    assert!(
+        ferr.contains(&format!("{fname}:2: Rule exists")),
+        "{ferr:?}"
+    );
+    assert_eq!(listing(), before);
+    let _ = std::fs::remove_dir_all(&tmp);
+    clear();
+}
