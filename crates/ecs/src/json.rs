@@ -19,56 +19,144 @@ const fn needs_escape_table() -> [bool; 256] {
     t
 }
 static NEEDS_ESCAPE: [bool; 256] = needs_escape_table();
+
+/// Printable ASCII that needs no escape (0x20..0x7f except `"` and `\\`).
+const fn plain_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0x20;
+    while i < 0x7f {
+        t[i] = i != b'"' as usize && i != b'\\' as usize;
+        i += 1;
+    }
+    t
+}
+static PLAIN: [bool; 256] = plain_table();
+
+/// Writes a short all-plain string in one go; otherwise [`write_string`].
+#[inline(always)]
+fn write_short(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    if bytes.len() <= 24 && bytes.iter().all(|&b| PLAIN[b as usize]) {
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        true
+    } else {
+        write_string(out, bytes)
+    }
+}
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Non-zero when some byte of `w` needs attention: a control byte (< 0x20),
+/// `"`, `\\`, or (when `stop_high`) a byte >= 0x80. SWAR, 8 bytes at a time.
+#[inline(always)]
+fn special(w: u64, stop_high: bool) -> u64 {
+    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let lt_space = w.wrapping_sub(LO * 0x20) & !w & HI;
+    let quote = has_zero(w ^ (LO * u64::from(b'"')));
+    let bslash = has_zero(w ^ (LO * u64::from(b'\\')));
+    lt_space | quote | bslash | if stop_high { w & HI } else { 0 }
+}
+
+/// Index of the first byte at or after `from` that needs an escape (or is
+/// >= 0x80 when `stop_high`), or `s.len()`.
+#[inline]
+fn scan(s: &[u8], from: usize, stop_high: bool) -> usize {
+    let mut i = from;
+    while i + 8 <= s.len() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&s[i..i + 8]);
+        let m = special(u64::from_le_bytes(b), stop_high);
+        if m != 0 {
+            // The lowest flagged byte is the first (little-endian load); the
+            // SWAR borrow can only flag bytes after a real hit, never before.
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() {
+        let c = s[i];
+        if NEEDS_ESCAPE[c as usize] || (stop_high && c >= 0x80) {
+            return i;
+        }
+        i += 1;
+    }
+    s.len()
+}
+
+fn push_escape(out: &mut Vec<u8>, b: u8) {
+    match b {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        _ => out.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX_LOWER[(b >> 4) as usize],
+            HEX_LOWER[(b & 15) as usize],
+        ]),
+    }
+}
 
 /// Appends `s` (valid UTF-8) as JSON string content, without the quotes.
 fn escape_utf8(out: &mut Vec<u8>, s: &[u8]) {
     let mut start = 0;
-    for (i, &b) in s.iter().enumerate() {
-        if !NEEDS_ESCAPE[b as usize] {
-            continue;
-        }
+    loop {
+        let i = scan(s, start, false);
         out.extend_from_slice(&s[start..i]);
-        match b {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            _ => out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX_LOWER[(b >> 4) as usize],
-                HEX_LOWER[(b & 15) as usize],
-            ]),
+        if i >= s.len() {
+            return;
         }
+        push_escape(out, s[i]);
         start = i + 1;
     }
-    out.extend_from_slice(&s[start..]);
 }
 
 /// Appends `bytes` as a complete JSON string (with quotes). Returns `false`
 /// when the bytes were not valid UTF-8 (and were written lossily).
 pub fn write_string(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let valid = if bytes.is_ascii() || std::str::from_utf8(bytes).is_ok() {
-        escape_utf8(out, bytes);
-        true
-    } else {
-        for chunk in bytes.utf8_chunks() {
-            escape_utf8(out, chunk.valid().as_bytes());
-            if !chunk.invalid().is_empty() {
-                out.extend_from_slice("\u{FFFD}".as_bytes());
-            }
+    // Fast path: plain ASCII without escapes is one copy.
+    let mut start = 0;
+    loop {
+        let i = scan(bytes, start, true);
+        out.extend_from_slice(&bytes[start..i]);
+        if i >= bytes.len() {
+            out.push(b'"');
+            return true;
         }
-        false
-    };
-    out.push(b'"');
-    valid
+        if bytes[i] < 0x80 {
+            push_escape(out, bytes[i]);
+            start = i + 1;
+            continue;
+        }
+        // Non-ASCII: validate the rest once, then escape it.
+        let rest = &bytes[i..];
+        let valid = if std::str::from_utf8(rest).is_ok() {
+            escape_utf8(out, rest);
+            true
+        } else {
+            for chunk in rest.utf8_chunks() {
+                escape_utf8(out, chunk.valid().as_bytes());
+                if !chunk.invalid().is_empty() {
+                    out.extend_from_slice("\u{FFFD}".as_bytes());
+                }
+            }
+            false
+        };
+        out.push(b'"');
+        return valid;
+    }
 }
 
 /// Appends the lowercase hex encoding of `bytes`.
@@ -165,6 +253,7 @@ impl<'a> JsonWriter<'a> {
         self.levels.len()
     }
 
+    #[inline(always)]
     fn comma(&mut self) {
         if let Some(l) = self.levels.last_mut() {
             if l.first {
@@ -175,9 +264,10 @@ impl<'a> JsonWriter<'a> {
         }
     }
 
+    #[inline(always)]
     fn key(&mut self, key: &[u8]) {
         self.comma();
-        write_string(self.out, key);
+        write_short(self.out, key);
         self.out.push(b':');
     }
 
@@ -277,14 +367,16 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// Writes a string member from bytes.
+    #[inline]
     pub fn str_field(&mut self, key: &str, value: &[u8]) {
         self.str_field_bytes(key.as_bytes(), value);
     }
 
     /// Writes a string member whose key is arbitrary bytes.
+    #[inline]
     pub fn str_field_bytes(&mut self, key: &[u8], value: &[u8]) {
         self.key(key);
-        if !write_string(self.out, value) {
+        if !write_short(self.out, value) {
             self.note_invalid(Some(key), value);
         }
     }
@@ -327,7 +419,7 @@ impl<'a> JsonWriter<'a> {
     /// Writes a string array element.
     pub fn item_str(&mut self, value: &[u8]) {
         self.comma();
-        if !write_string(self.out, value) {
+        if !write_short(self.out, value) {
             self.note_invalid(None, value);
         }
         self.bump();
@@ -405,6 +497,14 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn valid_strings_round_trip_exactly(s in "[\\x00-\\x7f\"\\\\é✓\u{10348}]{0,40}") {
+            let mut out = Vec::new();
+            proptest::prop_assert!(write_string(&mut out, s.as_bytes()));
+            let back: String = serde_json::from_slice(&out).unwrap();
+            proptest::prop_assert_eq!(back, s);
+        }
+
         #[test]
         fn any_bytes_give_valid_json_and_lossless_report(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64), key in proptest::collection::vec(proptest::num::u8::ANY, 0..8)) {
             let mut out = Vec::new();

@@ -111,6 +111,8 @@ pub struct EventView<'a> {
     pub subject: Subject<'a>,
     /// Everything else for `auditd.data`, first occurrence of a key wins.
     pub data: Vec<DataField<'a>>,
+    /// `data[..data_dedup_from]` came from earlier records.
+    data_dedup_from: usize,
     /// Arguments from EXECVE (empty if none), and issues found.
     pub args: Vec<Cow<'a, [u8]>>,
     /// `argc` from EXECVE.
@@ -222,6 +224,7 @@ impl<'a> EventView<'a> {
             sockaddrs: Vec::new(),
             subject: Subject::default(),
             data: Vec::new(),
+            data_dedup_from: 0,
             args: Vec::new(),
             argc: None,
             argv_issues: Vec::new(),
@@ -246,6 +249,7 @@ impl<'a> EventView<'a> {
                 }
                 types::EXECVE => {
                     v.has_execve = true;
+                    v.data_dedup_from = v.data.len();
                     for f in r.fields() {
                         if !argv.add(f.key, f.value, f.quoting != Quoting::Unquoted) {
                             v.push_data(f.key, decode_field(f.key, f.value, f.is_quoted(), true));
@@ -286,7 +290,10 @@ impl<'a> EventView<'a> {
 
     fn push_data(&mut self, key: &'a [u8], value: Option<Cow<'a, [u8]>>) {
         let Some(value) = value else { return };
-        if self.data.iter().any(|d| d.key == key) {
+        // Keys repeat only across records: the first record's are unique.
+        if self.data_dedup_from > 0
+            && self.data[..self.data_dedup_from].iter().any(|d| d.key == key)
+        {
             return;
         }
         self.data.push(DataField { key, value });
@@ -294,6 +301,7 @@ impl<'a> EventView<'a> {
 
     /// Takes subject fields and data from a non-structural record.
     fn absorb(&mut self, r: &'a Record) {
+        self.data_dedup_from = self.data.len();
         for f in r.fields() {
             // The outer msg='...' of user records: its fields come nested.
             if f.quoting == Quoting::Single && f.key == b"msg" && !f.nested {
