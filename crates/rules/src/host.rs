@@ -1,0 +1,203 @@
+//! Facts about the host the rule language depends on, behind a trait so
+//! that parsing stays pure: user and group names, whether a watched path
+//! is a directory, the machine, and the kernel's audit feature bitmap.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::kernel::AUDIT_FEATURE_BITMAP_ALL;
+
+/// What the parser asks of the host.
+pub trait Host {
+    /// The uid of user `name` (`getpwnam`), if it exists.
+    fn user_id(&self, name: &[u8]) -> Option<u32>;
+    /// The gid of group `name` (`getgrnam`), if it exists.
+    fn group_id(&self, name: &[u8]) -> Option<u32>;
+    /// Whether `path` exists and is a directory (`stat`, following
+    /// symlinks): a `-w` watch on it becomes a `dir` field, else `path`.
+    fn is_dir(&self, path: &[u8]) -> bool;
+    /// The host's `AUDIT_ARCH_*` value (libaudit's `audit_detect_machine`
+    /// from `uname -m`), or `None` when libaudit does not know the machine.
+    fn machine_arch(&self) -> Option<u32>;
+    /// The kernel's `feature_bitmap` (libaudit's `audit_get_features`).
+    /// Defaults to every feature of current kernels.
+    fn kernel_features(&self) -> u32 {
+        AUDIT_FEATURE_BITMAP_ALL
+    }
+}
+
+/// The real host: NSS user/group lookups (`getpwnam_r`/`getgrnam_r`),
+/// `stat(2)`, `uname(2)`.
+#[derive(Debug, Clone, Default)]
+pub struct SystemHost {
+    /// The kernel feature bitmap to report (defaults to all features; the
+    /// ctl layer may set the one read from `AUDIT_GET`).
+    pub features: Option<u32>,
+}
+
+fn cstring(b: &[u8]) -> Option<std::ffi::CString> {
+    std::ffi::CString::new(b).ok()
+}
+
+impl Host for SystemHost {
+    fn user_id(&self, name: &[u8]) -> Option<u32> {
+        let c = cstring(name)?;
+        let mut buf = vec![0 as libc::c_char; 16 * 1024];
+        loop {
+            // SAFETY: all pointers are valid for the call; `pwd` and `buf`
+            // outlive it; `result` is checked before use.
+            let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+            let mut result: *mut libc::passwd = std::ptr::null_mut();
+            let rc = unsafe {
+                libc::getpwnam_r(
+                    c.as_ptr(),
+                    &mut pwd,
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                    &mut result,
+                )
+            };
+            if rc == libc::ERANGE && buf.len() < 1 << 20 {
+                buf.resize(buf.len() * 4, 0);
+                continue;
+            }
+            return (rc == 0 && !result.is_null()).then_some(pwd.pw_uid);
+        }
+    }
+
+    fn group_id(&self, name: &[u8]) -> Option<u32> {
+        let c = cstring(name)?;
+        let mut buf = vec![0 as libc::c_char; 16 * 1024];
+        loop {
+            // SAFETY: as in `user_id`.
+            let mut grp: libc::group = unsafe { std::mem::zeroed() };
+            let mut result: *mut libc::group = std::ptr::null_mut();
+            let rc = unsafe {
+                libc::getgrnam_r(
+                    c.as_ptr(),
+                    &mut grp,
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                    &mut result,
+                )
+            };
+            if rc == libc::ERANGE && buf.len() < 1 << 20 {
+                buf.resize(buf.len() * 4, 0);
+                continue;
+            }
+            return (rc == 0 && !result.is_null()).then_some(grp.gr_gid);
+        }
+    }
+
+    fn is_dir(&self, path: &[u8]) -> bool {
+        use std::os::unix::ffi::OsStrExt;
+        std::fs::metadata(std::ffi::OsStr::from_bytes(path)).is_ok_and(|m| m.is_dir())
+    }
+
+    fn machine_arch(&self) -> Option<u32> {
+        // SAFETY: `uts` is a plain C struct filled by uname(2).
+        let mut uts: libc::utsname = unsafe { std::mem::zeroed() };
+        if unsafe { libc::uname(&mut uts) } != 0 {
+            return None;
+        }
+        let m: Vec<u8> = uts
+            .machine
+            .iter()
+            .take_while(|&&c| c != 0)
+            .map(|&c| c as u8)
+            .collect();
+        audit_tables::arch_from_name(std::str::from_utf8(&m).ok()?)
+    }
+
+    fn kernel_features(&self) -> u32 {
+        self.features.unwrap_or(AUDIT_FEATURE_BITMAP_ALL)
+    }
+}
+
+/// A host described by tables, for tests and for checking rules written
+/// for another machine.
+#[derive(Debug, Clone)]
+pub struct FakeHost {
+    /// Users by name.
+    pub users: BTreeMap<Vec<u8>, u32>,
+    /// Groups by name.
+    pub groups: BTreeMap<Vec<u8>, u32>,
+    /// Paths that are directories (exact byte match, without trailing `/`).
+    pub dirs: BTreeSet<Vec<u8>>,
+    /// The machine (`AUDIT_ARCH_*`), `None` for an unknown one.
+    pub arch: Option<u32>,
+    /// The kernel feature bitmap.
+    pub features: u32,
+}
+
+impl FakeHost {
+    /// An x86_64 host with users root(0)/bin(1)/daemon(2) and groups
+    /// root(0)/bin(1)/daemon(2), no directories, all kernel features.
+    pub fn x86_64() -> Self {
+        let ids: BTreeMap<Vec<u8>, u32> = [("root", 0), ("daemon", 1), ("bin", 2)]
+            .iter()
+            .map(|&(n, i)| (n.into(), i))
+            .collect();
+        FakeHost {
+            users: ids.clone(),
+            groups: ids,
+            dirs: BTreeSet::new(),
+            arch: Some(crate::kernel::AUDIT_ARCH_X86_64),
+            features: AUDIT_FEATURE_BITMAP_ALL,
+        }
+    }
+
+    /// Mark `path` as a directory.
+    pub fn with_dir(mut self, path: &str) -> Self {
+        self.dirs.insert(path.as_bytes().to_vec());
+        self
+    }
+
+    /// Add a user.
+    pub fn with_user(mut self, name: &str, uid: u32) -> Self {
+        self.users.insert(name.as_bytes().to_vec(), uid);
+        self
+    }
+
+    /// Add a group.
+    pub fn with_group(mut self, name: &str, gid: u32) -> Self {
+        self.groups.insert(name.as_bytes().to_vec(), gid);
+        self
+    }
+}
+
+impl Host for FakeHost {
+    fn user_id(&self, name: &[u8]) -> Option<u32> {
+        self.users.get(name).copied()
+    }
+    fn group_id(&self, name: &[u8]) -> Option<u32> {
+        self.groups.get(name).copied()
+    }
+    fn is_dir(&self, path: &[u8]) -> bool {
+        self.dirs.contains(path)
+    }
+    fn machine_arch(&self) -> Option<u32> {
+        self.arch
+    }
+    fn kernel_features(&self) -> u32 {
+        self.features
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn system_host_knows_root_and_slash() {
+        let h = SystemHost::default();
+        assert_eq!(h.user_id(b"root"), Some(0));
+        assert_eq!(h.group_id(b"root"), Some(0));
+        assert_eq!(h.user_id(b"no-such-user-auditrs"), None);
+        assert_eq!(h.user_id(b"ro\0ot"), None);
+        assert!(h.is_dir(b"/"));
+        assert!(!h.is_dir(b"/no/such/dir/auditrs"));
+        if cfg!(target_arch = "x86_64") {
+            assert_eq!(h.machine_arch(), Some(crate::kernel::AUDIT_ARCH_X86_64));
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Printing kernel rules exactly as `auditctl -l` 3.0.9 does
+//! (`print_rule` in auditctl-listing.c), byte for byte.
+//!
+//! auditctl keeps the arch of the last rule that had an `arch` field while
+//! it prints a list (a global it only resets per netlink message), so a
+//! rule without `arch` that follows one with `arch=b32` names its syscalls
+//! from the i386 table. [`Printer`] carries that state: print a whole
+//! listing with one `Printer`, in kernel order.
+
+use crate::compare::compare_names;
+use crate::kernel::{field as f, *};
+use crate::rule::{until_nul, Operator, Rule, Value};
+
+/// Prints rules as `auditctl -l` does.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    /// The host's `AUDIT_ARCH_*` (`audit_detect_machine`), used for
+    /// syscall names of rules without an `arch` field.
+    pub host_arch: Option<u32>,
+    /// `-l -i`: print `arch=x86_64` and `auid=unset` style values.
+    /// (auditctl also interprets `a0`..`a3` of single-syscall rules with
+    /// auparse; that is not reproduced: they stay hex.)
+    pub interpret: bool,
+    elf: u32,
+}
+
+fn sym(op_raw: u32) -> &'static [u8] {
+    Operator::symbol_of(op_raw).map_or(b"(null)", |s| s.as_bytes())
+}
+
+impl Printer {
+    /// A printer for a host with arch `host_arch`.
+    pub fn new(host_arch: Option<u32>, interpret: bool) -> Self {
+        Printer {
+            host_arch,
+            interpret,
+            elf: 0,
+        }
+    }
+
+    /// The whole `auditctl -l` output for `rules` (in kernel order):
+    /// one line per rule, or `No rules` when there are none.
+    pub fn listing(&mut self, rules: &[Rule]) -> Vec<u8> {
+        self.elf = 0;
+        if rules.is_empty() {
+            return b"No rules\n".to_vec();
+        }
+        let mut out = Vec::new();
+        for r in rules {
+            out.extend(self.rule(r));
+            out.push(b'\n');
+        }
+        out
+    }
+
+    /// One rule's line, without the newline. Updates the arch state.
+    pub fn rule(&mut self, r: &Rule) -> Vec<u8> {
+        let mut o: Vec<u8> = Vec::new();
+        let watch = is_watch(r);
+        let mut count = 0;
+        if !watch {
+            o.extend_from_slice(b"-a ");
+            o.extend_from_slice(r.action.name().unwrap_or("(null)").as_bytes());
+            o.push(b',');
+            // `audit_flag_to_name(flags)`: the prepend bit gives "(null)".
+            let list = if r.prepend { None } else { r.list.name() };
+            o.extend_from_slice(list.unwrap_or("(null)").as_bytes());
+            for fl in &r.fields {
+                if fl.id & !AUDIT_OPERATORS == f::ARCH {
+                    self.print_arch(&mut o, fl.raw_value(), fl.op.raw());
+                }
+            }
+            count = self.print_syscalls(&mut o, r);
+        }
+        for fl in &r.fields {
+            let id = fl.id & !AUDIT_OPERATORS;
+            let op = fl.op.raw() & AUDIT_OPERATORS;
+            let v = fl.raw_value();
+            if id == f::ARCH {
+                continue;
+            }
+            let Some(name) = audit_tables::field::name(id) else {
+                o.extend(format!(" f{}", fl.id).bytes());
+                o.extend_from_slice(sym(op));
+                o.extend(format!("{}", v as i32).bytes());
+                continue;
+            };
+            let s: &[u8] = match &fl.value {
+                Value::Str(s) => until_nul(s),
+                Value::Num(_) => b"",
+            };
+            let head = |o: &mut Vec<u8>| {
+                o.extend_from_slice(b" -F ");
+                o.extend_from_slice(name.as_bytes());
+                o.extend_from_slice(sym(op));
+            };
+            match id {
+                f::MSGTYPE => {
+                    head(&mut o);
+                    match u16::try_from(v).ok().and_then(audit_tables::msgtype::name) {
+                        Some(n) => o.extend_from_slice(n.as_bytes()),
+                        None => o.extend(format!("{}", v as i32).bytes()),
+                    }
+                }
+                _ if is_string_field(id)
+                    && !matches!(id, f::WATCH | f::DIR | f::EXE | f::FILTERKEY) =>
+                {
+                    head(&mut o);
+                    o.extend_from_slice(s);
+                }
+                f::WATCH | f::DIR => {
+                    if watch {
+                        o.extend_from_slice(b"-w ");
+                    } else {
+                        o.extend_from_slice(if id == f::WATCH {
+                            b" -F path="
+                        } else {
+                            b" -F dir="
+                        });
+                    }
+                    o.extend_from_slice(s);
+                }
+                f::EXE => {
+                    o.extend_from_slice(b" -F exe=");
+                    o.extend_from_slice(s);
+                }
+                f::FILTERKEY => {
+                    for k in s
+                        .split(|&c| c == AUDIT_KEY_SEPARATOR)
+                        .filter(|k| !k.is_empty())
+                    {
+                        o.extend_from_slice(if watch { b" -k " } else { b" -F key=" });
+                        o.extend_from_slice(k);
+                    }
+                }
+                f::PERM => {
+                    o.extend_from_slice(if watch { b" -p " } else { b" -F perm=" });
+                    for (bit, c) in [
+                        (AUDIT_PERM_READ, b'r'),
+                        (AUDIT_PERM_WRITE, b'w'),
+                        (AUDIT_PERM_EXEC, b'x'),
+                        (AUDIT_PERM_ATTR, b'a'),
+                    ] {
+                        if v & bit != 0 {
+                            o.push(c);
+                        }
+                    }
+                }
+                f::INODE => {
+                    head(&mut o);
+                    o.extend(v.to_string().bytes());
+                }
+                f::FIELD_COMPARE => {
+                    if let Some((a, b)) = compare_names(v) {
+                        o.extend(format!(" -C {a}").bytes());
+                        o.extend_from_slice(sym(op));
+                        o.extend_from_slice(b.as_bytes());
+                    }
+                }
+                f::ARG0..=f::ARG3 => {
+                    head(&mut o);
+                    // auditctl interprets with auparse when `-i` and one
+                    // syscall (count <= 1); we keep hex (see `interpret`).
+                    let _ = count;
+                    o.extend(format!("0x{v:X}").bytes());
+                }
+                f::EXIT => {
+                    head(&mut o);
+                    let e = (v as i32).unsigned_abs();
+                    let err = i32::try_from(e).ok().and_then(audit_tables::errno::name);
+                    match err {
+                        Some(n) if (v as i32) < 0 => {
+                            o.push(b'-');
+                            o.extend_from_slice(n.as_bytes());
+                        }
+                        _ => o.extend(format!("{}", v as i32).bytes()),
+                    }
+                }
+                f::FSTYPE => {
+                    head(&mut o);
+                    match audit_tables::fstype::name(v) {
+                        Some(n) => o.extend_from_slice(n.as_bytes()),
+                        None => o.extend(format!("{}", v as i32).bytes()),
+                    }
+                }
+                f::LOGINUID | f::SESSIONID if v == u32::MAX && self.interpret => {
+                    head(&mut o);
+                    o.extend_from_slice(b"unset");
+                }
+                _ => {
+                    head(&mut o);
+                    o.extend(format!("{}", v as i32).bytes());
+                }
+            }
+        }
+        o
+    }
+
+    fn print_arch(&mut self, o: &mut Vec<u8>, value: u32, op: u32) {
+        self.elf = value;
+        o.extend_from_slice(b" -F arch");
+        o.extend_from_slice(sym(op));
+        match audit_tables::arch_name(value) {
+            None => o.extend(format!("0x{value:X}").bytes()),
+            Some(name) if self.interpret => o.extend_from_slice(name.as_bytes()),
+            Some(_) => o.extend_from_slice(if value & AUDIT_ARCH_64BIT != 0 {
+                b"b64"
+            } else {
+                b"b32"
+            }),
+        }
+    }
+
+    fn print_syscalls(&mut self, o: &mut Vec<u8>, r: &Rule) -> usize {
+        if takes_no_syscalls(r) {
+            return 0;
+        }
+        if r.mask[..AUDIT_BITMASK_SIZE - 1]
+            .iter()
+            .all(|&w| w == u32::MAX)
+        {
+            o.extend_from_slice(b" -S all");
+            return AUDIT_BITMASK_SIZE - 1;
+        }
+        let arch = if self.elf != 0 {
+            Some(self.elf)
+        } else {
+            self.host_arch
+        };
+        let mut count = 0;
+        for nr in 0..(AUDIT_BITMASK_SIZE as u32 * 32) {
+            if !r.has_syscall(nr) {
+                continue;
+            }
+            o.extend_from_slice(if count == 0 { b" -S " } else { b"," });
+            match arch.and_then(|a| audit_tables::syscall::name(a, nr)) {
+                Some(n) => o.extend_from_slice(n.as_bytes()),
+                None => o.extend(nr.to_string().bytes()),
+            }
+            count += 1;
+        }
+        count
+    }
+}
+
+/// Lists whose rules auditctl prints without `-S` (`flags & 7`).
+fn takes_no_syscalls(r: &Rule) -> bool {
+    matches!(
+        r.flags() & AUDIT_FILTER_MASK,
+        AUDIT_FILTER_USER | AUDIT_FILTER_TASK | AUDIT_FILTER_EXCLUDE | AUDIT_FILTER_FS
+    )
+}
+
+/// auditctl's `is_watch`: only path/dir/perm/key fields, a perm field, and
+/// (on lists that take syscalls) every syscall.
+pub fn is_watch(r: &Rule) -> bool {
+    let mut perm = false;
+    for fl in &r.fields {
+        let id = fl.id & !AUDIT_OPERATORS;
+        if id == f::PERM {
+            perm = true;
+        }
+        if !matches!(id, f::PERM | f::FILTERKEY | f::DIR | f::WATCH) {
+            return false;
+        }
+    }
+    let all = takes_no_syscalls(r)
+        || r.mask[..AUDIT_BITMASK_SIZE - 1]
+            .iter()
+            .all(|&w| w == u32::MAX);
+    perm && all
+}
+
+/// One rule as `auditctl -l` prints it when it is the only rule (or the
+/// rules before it carry no `arch`), on a host with arch `host_arch`.
+pub fn rule_text(r: &Rule, host_arch: Option<u32>) -> Vec<u8> {
+    Printer::new(host_arch, false).rule(r)
+}
