@@ -197,7 +197,7 @@ impl<T: Transport> AuditControl<T> {
     /// Registers `pid` as the audit daemon: the kernel then unicasts events
     /// to **this** socket. `pid` must be the caller's own pid (else
     /// `EINVAL`); 0 unregisters. Daemons should register through
-    /// [`crate::EventSocket::register`] instead, so events and control
+    /// [`crate::EventSocket::open`] (unicast mode) instead, so events and control
     /// replies do not share a socket.
     pub fn set_pid(&mut self, pid: u32) -> Result<(), Error> {
         self.set_status(&StatusChange {

@@ -684,3 +684,40 @@ fn errno_mapping_per_operation() {
         "kernel refused AUDIT_ADD_RULE(1011): ENOMEM (errno 12)"
     );
 }
+
+proptest::proptest! {
+    /// Whatever the peer sends (garbage, truncated or mis-sized messages
+    /// carrying our sequence number), the client returns a value or an
+    /// error, never panics.
+    #[test]
+    fn arbitrary_replies_never_panic(
+        replies in proptest::collection::vec(
+            (0u16..1100, proptest::collection::vec(proptest::num::u8::ANY, 0..80), proptest::bool::ANY, 0usize..3),
+            0..6,
+        ),
+        op in 0usize..5,
+    ) {
+        let script = replies.clone();
+        let peer = ScriptedPeer::new(move |req: &Request| {
+            script
+                .iter()
+                .map(|(t, payload, ours, cut)| {
+                    let seq = if *ours { req.header.seq } else { 0 };
+                    let mut m = build_message(*t, NLM_F_MULTI, seq, payload);
+                    let keep = m.len().saturating_sub(*cut);
+                    m.truncate(keep);
+                    m
+                })
+                .collect()
+        });
+        let mut c = AuditControl::with_transport(peer);
+        c.set_timeout(Duration::from_millis(1));
+        let _ = match op {
+            0 => c.get_status().map(|_| ()),
+            1 => c.list_rules().map(|_| ()),
+            2 => c.get_features().map(|_| ()),
+            3 => c.add_rule(&rule(4, b"k")),
+            _ => c.set_status(&StatusChange { pid: Some(0), reset_lost: true, ..Default::default() }).map(|_| ()),
+        };
+    }
+}

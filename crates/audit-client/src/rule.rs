@@ -12,7 +12,7 @@ pub const AUDIT_MAX_FIELDS: usize = 64;
 /// `AUDIT_BITMASK_SIZE`
 pub const AUDIT_BITMASK_SIZE: usize = 64;
 /// `sizeof(struct audit_rule_data)` without the trailing `buf[]`: flags,
-/// action, field_count, mask[64], fields[64], values[64], fieldflags[64],
+/// action, field_count, `mask[64]`, `fields[64]`, `values[64]`, `fieldflags[64]`,
 /// buflen.
 pub const RULE_DATA_FIXED_LEN: usize =
     3 * 4 + AUDIT_BITMASK_SIZE * 4 + 3 * AUDIT_MAX_FIELDS * 4 + 4;
