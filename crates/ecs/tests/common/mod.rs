@@ -67,3 +67,25 @@ pub fn to_json(s: &mut Serializer<FixedNames>, recs: &[Record], c: Completion) -
     assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1, "one line");
     serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)))
 }
+
+/// Replays a log through the real pipeline; returns the JSON lines parsed.
+pub fn replay(text: &[u8]) -> (Vec<serde_json::Value>, audit_ecs::ReplaySummary, Vec<u8>) {
+    let opts = audit_ecs::ReplayOptions {
+        serializer: Config {
+            host_name: Some("testhost".into()),
+            include_original: false,
+        },
+        ..Default::default()
+    };
+    let mut r = audit_ecs::Replay::new(opts, names(), Vec::new());
+    let mut warnings = Vec::new();
+    r.feed("input", text, &mut |w| warnings.push(w)).expect("replay");
+    let (sum, out) = r.finish().expect("finish");
+    assert!(warnings.is_empty(), "warnings: {warnings:?}");
+    let values = out
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(l))))
+        .collect();
+    (values, sum, out)
+}
