@@ -106,3 +106,40 @@ mod tests {
         assert_eq!(KernelError::Errno(22).errno(), Some(22));
     }
 }
+
+/// A borrowed kernel is a kernel (lets callers keep the fake to inspect it).
+impl<K: Kernel + ?Sized> Kernel for &mut K {
+    fn get_status(&mut self) -> Result<Status, KernelError> {
+        (**self).get_status()
+    }
+    fn set_status(&mut self, change: StatusChange) -> Result<(), KernelError> {
+        (**self).set_status(change)
+    }
+    fn reset_lost(&mut self) -> Result<u32, KernelError> {
+        (**self).reset_lost()
+    }
+    fn reset_backlog_wait_time_actual(&mut self) -> Result<u32, KernelError> {
+        (**self).reset_backlog_wait_time_actual()
+    }
+    fn get_features(&mut self) -> Result<Features, KernelError> {
+        (**self).get_features()
+    }
+    fn set_loginuid_immutable(&mut self) -> Result<(), KernelError> {
+        (**self).set_loginuid_immutable()
+    }
+    fn list_rules(&mut self) -> Result<Vec<Vec<u8>>, KernelError> {
+        (**self).list_rules()
+    }
+    fn add_rule(&mut self, rule: &[u8]) -> Result<(), KernelError> {
+        (**self).add_rule(rule)
+    }
+    fn delete_rule(&mut self, rule: &[u8]) -> Result<(), KernelError> {
+        (**self).delete_rule(rule)
+    }
+    fn send_user_message(&mut self, text: &[u8]) -> Result<(), KernelError> {
+        (**self).send_user_message(text)
+    }
+    fn signal_process(&mut self, pid: u32, sig: i32) -> Result<(), KernelError> {
+        (**self).signal_process(pid, sig)
+    }
+}

@@ -1,0 +1,370 @@
+//! The whole `auditrs ctl` front end (argument handling, files, exit codes,
+//! output) over the real rule parser and the fake kernel: the paths that
+//! must never reach a real kernel (`-e 2`, `-f 2`, `--loginuid-immutable`)
+//! and the all-or-nothing loads.
+
+use std::path::{Path, PathBuf};
+
+use audit_ctl::cli::{run, Env};
+use audit_ctl::executor::Console;
+use audit_ctl::fake::{Call, FakeKernel};
+use audit_ctl::syntax::{RulesSyntax, RulesText};
+use audit_ctl::KernelError;
+use audit_rules::FakeHost;
+
+const X86_64: u32 = 0xc000_003e;
+
+struct Outcome {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+fn ctl_as(k: &mut FakeKernel, args: &[&str], can_control: bool) -> Outcome {
+    let syntax = RulesSyntax {
+        host: FakeHost::x86_64().with_dir("/etc").with_dir("/tmp"),
+    };
+    let text = RulesText {
+        host_arch: Some(X86_64),
+    };
+    let mut slot = Some(k);
+    let mut open = || {
+        slot.take()
+            .ok_or_else(|| KernelError::Other("opened twice".into()))
+    };
+    let mut env = Env {
+        syntax: &syntax,
+        text: &text,
+        open: &mut open,
+        can_control,
+    };
+    let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = {
+        let mut con = Console {
+            out: &mut out,
+            err: &mut err,
+        };
+        run(&args, &mut env, &mut con)
+    };
+    Outcome {
+        code,
+        out: String::from_utf8(out).unwrap(),
+        err: String::from_utf8(err).unwrap(),
+    }
+}
+
+fn ctl(k: &mut FakeKernel, args: &[&str]) -> Outcome {
+    ctl_as(k, args, true)
+}
+
+fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("auditrs-ctl-fake-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn conformance(name: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/auditd-3.0.9-rules")
+        .join(name);
+    assert!(
+        p.exists(),
+        "conformance data missing: {} (../shared beside the checkout)",
+        p.display()
+    );
+    p
+}
+
+#[test]
+fn locked_config_like_auditctl() {
+    let mut k = FakeKernel::new();
+    let o = ctl(
+        &mut k,
+        &[
+            "-a",
+            "always,exit",
+            "-F",
+            "arch=b64",
+            "-S",
+            "execve",
+            "-k",
+            "x",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.err);
+    let o = ctl(&mut k, &["-e", "2"]);
+    assert_eq!(o.code, 0, "{}", o.err);
+    assert!(o.out.starts_with("enabled 2\nfailure 1\n"), "{}", o.out);
+    assert!(!o.out.contains("loginuid_immutable"), "{}", o.out);
+    let rules = k.rules();
+    // Rule changes: auditctl's is_ready message, exit 1, nothing sent.
+    let o = ctl(
+        &mut k,
+        &["-a", "always,exit", "-F", "arch=b64", "-S", "openat"],
+    );
+    assert_eq!(
+        (o.code, o.err.as_str()),
+        (
+            1,
+            "The audit system is in immutable mode, no rule changes allowed\n"
+        )
+    );
+    let o = ctl(&mut k, &["-D"]);
+    assert_eq!(o.code, 1);
+    // Settings: the kernel's EPERM, as libaudit words it, exit 255.
+    let o = ctl(&mut k, &["-b", "100"]);
+    assert_eq!(
+        (o.code, o.err.as_str(), o.out.as_str()),
+        (
+            255,
+            "Error sending backlog limit request (Operation not permitted)\n",
+            ""
+        )
+    );
+    let o = ctl(&mut k, &["-e", "1"]);
+    assert_eq!(
+        (o.code, o.err.as_str()),
+        (
+            255,
+            "Error sending enable request (Operation not permitted)\n"
+        )
+    );
+    let f = temp_file("locked.rules", "-D\n-a always,exit -F arch=b64 -S chmod\n");
+    let o = ctl(&mut k, &["-R", f.to_str().unwrap()]);
+    assert_eq!(o.code, 1);
+    assert!(o.err.contains("immutable mode"), "{}", o.err);
+    assert_eq!(k.rules(), rules);
+    // Reading still works.
+    let o = ctl(&mut k, &["-s", "-i"]);
+    assert!(
+        o.out.starts_with("enabled enabled+immutable\n"),
+        "{}",
+        o.out
+    );
+    let o = ctl(&mut k, &["-l"]);
+    assert_eq!(o.out, "-a always,exit -F arch=b64 -S execve -F key=x\n");
+}
+
+#[test]
+fn failure_panic_mode_is_set_and_shown() {
+    let mut k = FakeKernel::new();
+    let o = ctl(&mut k, &["-f", "2"]);
+    assert_eq!(o.code, 0, "{}", o.err);
+    assert_eq!(
+        o.out,
+        "enabled 1\nfailure 2\npid 0\nrate_limit 0\nbacklog_limit 8192\nlost 0\nbacklog 0\n\
+         backlog_wait_time 60000\nbacklog_wait_time_actual 0\n"
+    );
+    assert_eq!(k.status.failure, 2);
+    let o = ctl(&mut k, &["-s", "-i"]);
+    assert!(o.out.contains("failure panic\n"), "{}", o.out);
+    let o = ctl(&mut k, &["-f", "3"]);
+    assert_eq!(
+        (o.code, o.err.as_str()),
+        (255, "Failure must be 0, 1, or 2 was 3\n")
+    );
+}
+
+#[test]
+fn loginuid_immutable_file_on_the_fake_kernel() {
+    let mut k = FakeKernel::new();
+    let f = conformance("11-loginuid.rules");
+    let o = ctl(&mut k, &["-R", f.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.err);
+    assert!(k.calls.contains(&Call::SetLoginuidImmutable));
+    let o = ctl(&mut k, &["-s"]);
+    assert!(
+        o.out.ends_with("loginuid_immutable 1 locked\n"),
+        "{}",
+        o.out
+    );
+}
+
+#[test]
+fn base_config_file_sets_status_and_prints_blocks() {
+    let mut k = FakeKernel::new();
+    k.status.backlog_limit = 64;
+    let f = conformance("10-base-config.rules");
+    let o = ctl(&mut k, &["-R", f.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.err);
+    assert_eq!(k.status.backlog_limit, 8192);
+    assert_eq!(k.status.failure, 1);
+    assert_eq!(k.status.backlog_wait_time, Some(60000));
+    // -D lists ("No rules"), then one status block per setting line.
+    assert!(o.out.starts_with("No rules\nenabled 1\n"), "{}", o.out);
+    assert_eq!(
+        o.out.matches("backlog_limit 8192\n").count(),
+        3,
+        "{}",
+        o.out
+    );
+}
+
+#[test]
+fn kernel_rejection_mid_file_rolls_back_settings_and_rules() {
+    let mut k = FakeKernel::new();
+    ctl(&mut k, &["-w", "/etc/passwd", "-p", "wa", "-k", "keep"]);
+    let before = k.rules();
+    let f = temp_file(
+        "mid.rules",
+        "-D\n-b 320\n-a always,exit -F arch=b64 -S chmod -k a\n-w /etc/shadow -p wa -k b\n\
+         -w /etc/passwd -p wa -k keep\n",
+    );
+    // The kernel refuses the load's third add (line 5), as it does for a
+    // watch whose directory vanished: ENOENT.
+    let adds_so_far = k
+        .calls
+        .iter()
+        .filter(|c| matches!(c, Call::AddRule(_)))
+        .count();
+    k.fail_adds
+        .push((adds_so_far + 2, audit_ctl::kernel::errno::ENOENT));
+    let fname = f.to_str().unwrap().to_string();
+    let o = ctl(&mut k, &["-R", &fname]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.err.contains(&format!(
+            "{fname}:5: Error sending add rule data request (No such file or directory)"
+        )),
+        "{}",
+        o.err
+    );
+    assert!(o.err.contains("rolled back"), "{}", o.err);
+    assert_eq!(k.rules(), before);
+    assert_eq!(k.status.backlog_limit, 8192);
+}
+
+#[test]
+fn bad_line_and_continue_semantics() {
+    let mut k = FakeKernel::new();
+    let bad = "-a always,exit -F arch=b64 -S chmod -k a\n-a always,exit -F foo=1\n-a always,exit -F arch=b64 -S chown -k b\n";
+    let f = temp_file("bad.rules", bad);
+    let fname = f.to_str().unwrap().to_string();
+    let o = ctl(&mut k, &["-R", &fname]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.err
+            .starts_with(&format!("{fname}:2: -F unknown field: foo\n")),
+        "{}",
+        o.err
+    );
+    assert_eq!(k.rule_changes(), 0, "nothing may reach the kernel");
+
+    let f = temp_file("c.rules", &format!("-c\n{bad}"));
+    let o = ctl(&mut k, &["-R", f.to_str().unwrap()]);
+    assert_eq!(o.code, 1, "-c: exit 1 at the end");
+    assert_eq!(k.rules().len(), 2);
+
+    let mut k = FakeKernel::new();
+    let f = temp_file("i.rules", &format!("-i\n{bad}"));
+    let o = ctl(&mut k, &["-R", f.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "-i: exit 0");
+    assert_eq!(k.rules().len(), 2);
+    assert!(o.err.contains(":3: -F unknown field: foo"), "{}", o.err);
+}
+
+#[test]
+fn front_end_modes_and_exit_codes() {
+    let mut k = FakeKernel::new();
+    let o = ctl(&mut k, &[]);
+    assert_eq!(o.code, 1);
+    assert!(o.out.starts_with("usage: auditctl [options]\n"));
+    let o = ctl(&mut k, &["-h"]);
+    assert_eq!(o.code, 255);
+    assert!(o.out.starts_with("usage: auditctl [options]\n"));
+    let o = ctl(&mut k, &["--help"]);
+    assert_eq!(o.code, 0);
+    assert!(o.out.contains("--dump-bytes"), "{}", o.out);
+    let o = ctl(&mut k, &["-v"]);
+    assert_eq!((o.code, o.out.as_str()), (0, "auditctl version 3.0.9\n"));
+    let o = ctl_as(&mut k, &["-l"], false);
+    assert_eq!(
+        (o.code, o.err.as_str()),
+        (4, "You must be root to run this program.\n")
+    );
+    let o = ctl(&mut k, &["-R", "/nonexistent/auditrs.rules"]);
+    assert_eq!(o.code, 1);
+    assert!(o.err.contains("/nonexistent/auditrs.rules"), "{}", o.err);
+    let o = ctl(&mut k, &["-k", "foo"]);
+    assert_eq!(
+        (o.code, o.err.as_str()),
+        (
+            255,
+            "key option needs a watch or syscall given prior to it\n"
+        )
+    );
+    let o = ctl(&mut k, &["-t"]);
+    assert_eq!(o.code, 255);
+    assert!(o.err.contains("not supported"), "{}", o.err);
+    let o = ctl(&mut k, &["-m", "hello"]);
+    assert_eq!(o.code, 0, "{}", o.err);
+    assert!(k.calls.contains(&Call::UserMessage(b"text=hello".to_vec())));
+    let o = ctl(&mut k, &["--signal", "HUP"]);
+    assert_eq!((o.code, o.err.as_str()), (2, "Auditd is not running\n"));
+}
+
+#[test]
+fn check_and_dump_bytes_need_no_kernel() {
+    // A kernel that panics if touched would be better; the fake records.
+    let mut k = FakeKernel::new();
+    let good = conformance("30-ospp-v42-1-create-failed.rules");
+    let chrony = conformance("22-ignore-chrony.rules");
+    let o = ctl_as(
+        &mut k,
+        &["--check", good.to_str().unwrap(), chrony.to_str().unwrap()],
+        false,
+    );
+    assert_eq!(o.code, 1);
+    assert!(
+        o.out
+            .contains("30-ospp-v42-1-create-failed.rules: 12 command line(s) OK"),
+        "{}",
+        o.out
+    );
+    assert!(
+        o.err
+            .contains("22-ignore-chrony.rules:2: Unknown user: chrony"),
+        "{}",
+        o.err
+    );
+    let dup = temp_file("dup.rules", "-w /etc/hosts -p wa\n-w /etc/hosts -p wa\n");
+    let o = ctl_as(&mut k, &["--check", dup.to_str().unwrap()], false);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.err
+            .contains("dup.rules:2: Rule exists (the same rule as line 1)"),
+        "{}",
+        o.err
+    );
+    let o = ctl_as(
+        &mut k,
+        &[
+            "--dump-bytes",
+            "-a",
+            "always,exit",
+            "-F",
+            "arch=b64",
+            "-S",
+            "execve",
+            "-k",
+            "x",
+        ],
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.err);
+    let hex = o.out.trim();
+    // flags=4 (exit), action=2 (always), field_count=2: little-endian words.
+    assert!(hex.starts_with("040000000200000002000000"), "{hex}");
+    assert_eq!(hex.len(), (1040 + 1) * 2, "header plus the 1-byte key");
+    assert!(hex.ends_with("78"), "{hex}");
+    let o = ctl_as(&mut k, &["--dump-bytes", "-s"], false);
+    assert_eq!(o.code, 255);
+    assert!(
+        k.calls.is_empty(),
+        "--check/--dump-bytes touched the kernel: {:?}",
+        k.calls
+    );
+}
