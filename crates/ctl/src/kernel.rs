@@ -94,19 +94,6 @@ pub trait Kernel {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strerror_has_no_suffix() {
-        assert_eq!(strerror(errno::ENOENT), "No such file or directory");
-        assert_eq!(strerror(errno::EPERM), "Operation not permitted");
-        assert_eq!(KernelError::Errno(errno::EEXIST).to_string(), "File exists");
-        assert_eq!(KernelError::Errno(22).errno(), Some(22));
-    }
-}
-
 /// A borrowed kernel is a kernel (lets callers keep the fake to inspect it).
 impl<K: Kernel + ?Sized> Kernel for &mut K {
     fn get_status(&mut self) -> Result<Status, KernelError> {
@@ -141,5 +128,18 @@ impl<K: Kernel + ?Sized> Kernel for &mut K {
     }
     fn signal_process(&mut self, pid: u32, sig: i32) -> Result<(), KernelError> {
         (**self).signal_process(pid, sig)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strerror_has_no_suffix() {
+        assert_eq!(strerror(errno::ENOENT), "No such file or directory");
+        assert_eq!(strerror(errno::EPERM), "Operation not permitted");
+        assert_eq!(KernelError::Errno(errno::EEXIST).to_string(), "File exists");
+        assert_eq!(KernelError::Errno(22).errno(), Some(22));
     }
 }
