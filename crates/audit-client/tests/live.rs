@@ -521,3 +521,142 @@ fn multicast_overrun_is_reported() {
         daemon.unregister().unwrap();
     });
 }
+
+/// Stock auditd, run in the foreground with a private config (log in a
+/// temporary directory); killed (SIGTERM) and reaped on drop.
+struct StockAuditd {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+}
+
+impl StockAuditd {
+    fn start() -> StockAuditd {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("auditrs-stock-auditd-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("plugins.d")).unwrap();
+        let conf = dir.join("auditd.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "local_events = yes\nwrite_logs = yes\nlog_file = {}\nlog_format = RAW\nflush = NONE\n\
+                 max_log_file = 8\nnum_logs = 1\nmax_log_file_action = ignore\nspace_left = 2\n\
+                 space_left_action = ignore\nadmin_space_left = 1\nadmin_space_left_action = ignore\n\
+                 disk_full_action = ignore\ndisk_error_action = ignore\nplugin_dir = {}\nq_depth = 2000\n\
+                 overflow_action = ignore\nend_of_event_timeout = 2\n",
+                dir.join("audit.log").display(),
+                dir.join("plugins.d").display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let child = Command::new("/usr/sbin/auditd")
+            .args(["-f", "-n", "-s", "nochange", "-c"])
+            .arg(&dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting /usr/sbin/auditd (Debian's auditd package)");
+        StockAuditd { child, dir }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for StockAuditd {
+    fn drop(&mut self) {
+        // SAFETY: kill has no memory-safety preconditions; the pid is our
+        // own child, not yet reaped.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn wait_for_pid(k: &mut LiveKernel, pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = k.control().get_status().unwrap().pid;
+        if now == pid {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "audit pid is {now}, expected {pid}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn stock_auditd_holds_the_pid() {
+    let Some(mut k) = LiveKernel::acquire("stock_auditd_holds_the_pid").unwrap() else {
+        return;
+    };
+    let key = unique_key("stock");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let auditd = StockAuditd::start();
+        wait_for_pid(&mut k, auditd.pid());
+        match EventSocket::open(&EventConfig::default()) {
+            Err(Error::AnotherDaemon { pid, comm }) => {
+                assert_eq!(pid, auditd.pid());
+                assert_eq!(comm.as_deref(), Some("auditd"));
+                let msg = Error::AnotherDaemon { pid, comm }.to_string();
+                assert!(msg.contains(&format!("pid {pid}, auditd")), "{msg}");
+            }
+            other => panic!("expected AnotherDaemon, got {other:?}"),
+        }
+        assert!(matches!(
+            k.control().register(),
+            Err(Error::AnotherDaemon { .. })
+        ));
+        // Only the registered process may unregister (EACCES).
+        assert!(matches!(
+            k.control().unregister(),
+            Err(Error::AnotherDaemon { .. })
+        ));
+        assert_eq!(k.control().get_status().unwrap().pid, auditd.pid());
+
+        // Beside auditd, the read-only multicast group gets the records.
+        k.control()
+            .set_status(&StatusChange {
+                enabled: Some(1),
+                ..Default::default()
+            })
+            .unwrap();
+        let mut events = EventSocket::open(&EventConfig {
+            mode: EventMode::Multicast,
+            ..Default::default()
+        })
+        .unwrap();
+        k.control().add_rule(&child_exec_rule(&key)).unwrap();
+        Command::new("/bin/true").status().unwrap();
+        let needle = format!("key=\"{key}\"");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut batch = EventBatch::new();
+        'outer: loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            tokio::time::timeout(left, events.recv_batch(&mut batch))
+                .await
+                .expect("multicast record beside auditd within 10 s")
+                .unwrap();
+            for r in batch.records() {
+                if r.msg_type == 1300
+                    && r.payload
+                        .windows(needle.len())
+                        .any(|w| w == needle.as_bytes())
+                {
+                    break 'outer;
+                }
+            }
+        }
+        drop(auditd);
+        wait_for_pid(&mut k, 0);
+    });
+}
