@@ -253,6 +253,53 @@ impl<S: ProcSource> SessionDb<S> {
         self.enforce_cap();
     }
 
+    /// Verifies the table's internal bookkeeping (reference counts, member
+    /// counts, pid index, cap). For tests; returns what is inconsistent.
+    pub fn check_invariants(&self) -> std::result::Result<(), String> {
+        if self.entries.len() > self.config.max_entries.max(1) {
+            return Err(format!("{} entries over cap", self.entries.len()));
+        }
+        for (pid, k) in &self.by_pid {
+            match self.entries.get(k) {
+                Some(e) if e.pid == *pid => {}
+                Some(e) => return Err(format!("by_pid {pid} -> entry of pid {}", e.pid)),
+                None => return Err(format!("by_pid {pid} -> missing entry {k}")),
+            }
+        }
+        let mut refs: HashMap<Key, u32> = HashMap::new();
+        let mut sid_refs: HashMap<u32, u32> = HashMap::new();
+        let mut pgid_refs: HashMap<u32, u32> = HashMap::new();
+        for (k, e) in &self.entries {
+            for r in [e.parent, e.entry_leader].into_iter().flatten() {
+                if r != *k {
+                    *refs.entry(r).or_default() += 1;
+                }
+            }
+            if let Some(s) = e.sid.filter(|s| *s != e.pid) {
+                *sid_refs.entry(s).or_default() += 1;
+            }
+            if let Some(g) = e.pgid.filter(|g| *g != e.pid) {
+                *pgid_refs.entry(g).or_default() += 1;
+            }
+        }
+        for (k, e) in &self.entries {
+            let want = refs.get(k).copied().unwrap_or(0);
+            if e.refs != want {
+                return Err(format!(
+                    "entry {k} (pid {}) refs {} != {want}",
+                    e.pid, e.refs
+                ));
+            }
+        }
+        if sid_refs != self.sid_refs {
+            return Err(format!("sid_refs {:?} != {sid_refs:?}", self.sid_refs));
+        }
+        if pgid_refs != self.pgid_refs {
+            return Err(format!("pgid_refs {:?} != {pgid_refs:?}", self.pgid_refs));
+        }
+        Ok(())
+    }
+
     // ----- storage and references -----
 
     pub(crate) fn alloc_key(&mut self) -> Key {
@@ -477,19 +524,23 @@ impl<S: ProcSource> SessionDb<S> {
         }
     }
 
-    /// The cap is reached with live entries only: check the least recently
-    /// seen against /proc, evict the gone ones, then the oldest if needed.
+    /// The cap is reached with live entries only. Candidates are the least
+    /// recently seen entries that nothing refers to (leaves), then the
+    /// others; those /proc says are gone are evicted first, then, if still
+    /// needed, the oldest candidates. Goes a little below the cap (1/64) so
+    /// that the sort is amortized over many inserts.
     fn evict_live(&mut self, cap: usize) {
-        let batch = (cap / 16).max(self.entries.len() - cap).max(1);
-        let mut candidates: Vec<(Time, Key)> = self
+        let target = cap - (cap / 64).max(1).min(cap - 1);
+        let batch = (cap / 16).max(self.entries.len() - target).max(8);
+        let mut candidates: Vec<(bool, Time, Key)> = self
             .entries
             .iter()
-            .map(|(k, e)| (e.last_seen, *k))
+            .map(|(k, e)| (self.pinned(*k, e), e.last_seen, *k))
             .collect();
         candidates.sort_unstable();
         candidates.truncate(batch);
         let mut kept = Vec::new();
-        for (_, key) in candidates {
+        for (_, _, key) in candidates {
             if self.config.proc_lookups && self.is_gone(key) {
                 self.evict(key, Eviction::Gone);
             } else {
@@ -497,7 +548,7 @@ impl<S: ProcSource> SessionDb<S> {
             }
         }
         for key in kept {
-            if self.entries.len() <= cap {
+            if self.entries.len() <= target {
                 break;
             }
             self.evict(key, Eviction::Live);

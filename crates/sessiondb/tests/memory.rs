@@ -1,0 +1,226 @@
+//! Bounded memory: grace period, what dead entries are kept for, the hard
+//! cap and its eviction order, counters.
+
+mod common;
+
+use common::{Sim, Spawn};
+use sessiondb::{Config, FakeProc, FakeProcess, Observation, ProcessChange};
+
+const GRACE: u64 = 1_000_000_000;
+
+fn config(max_entries: usize) -> Config {
+    Config {
+        max_entries,
+        grace_nanos: GRACE,
+        ..Config::default()
+    }
+}
+
+fn base() -> FakeProc {
+    let mut p = FakeProc::new();
+    p.insert(
+        1,
+        FakeProcess::new(0, 1, 1).exe(b"/sbin/init").start_ticks(1),
+    );
+    p.insert(
+        10,
+        FakeProcess::new(1, 10, 10)
+            .exe(b"/usr/bin/bash")
+            .start_ticks(5),
+    );
+    p
+}
+
+fn later(s: &Sim, nanos: u64) -> sessiondb::Time {
+    s.now().plus_nanos(nanos)
+}
+
+#[test]
+fn many_short_lived_processes_shrink_back() {
+    let mut s = Sim::with_config(base(), config(4096));
+    for i in 0..50_000u32 {
+        let pid = 1000 + (i % 30_000);
+        s.fork(10, pid);
+        s.exec(pid, 10, b"/bin/true", None);
+        s.exit(pid, 0);
+        if i % 5000 == 0 {
+            s.db.check_invariants().unwrap();
+        }
+        assert!(s.db.len() <= 4096);
+    }
+    s.db.maintain(later(&s, GRACE + 1));
+    let st = s.db.stats();
+    assert_eq!(st.entries, 2, "{st:?}");
+    assert_eq!(s.db.live_pids(), vec![1, 10]);
+    assert_eq!(st.inserted, 50_002);
+    // The 1 ms spacing means about 1000 processes are in their grace period
+    // at any time, well under the cap: nothing was evicted early.
+    assert_eq!(
+        st.evicted_dead + st.evicted_live + st.evicted_gone,
+        0,
+        "{st:?}"
+    );
+    assert_eq!(st.freed, 50_000);
+    s.db.check_invariants().unwrap();
+}
+
+#[test]
+fn cap_evicts_the_oldest_dead_first() {
+    let mut s = Sim::with_config(base(), config(20));
+    // Five long-lived children.
+    for pid in 100..105 {
+        s.spawn(Spawn::new(pid, 10, b"/usr/bin/sleep"));
+    }
+    // Many exits within one grace period: over the cap.
+    for pid in 200..260 {
+        s.spawn(Spawn::new(pid, 10, b"/bin/true"));
+        s.exit(pid, 0);
+        assert!(s.db.len() <= 20);
+    }
+    let st = s.db.stats();
+    assert!(st.evicted_dead >= 40, "{st:?}");
+    assert_eq!(st.evicted_live + st.evicted_gone, 0, "{st:?}");
+    for pid in [1, 10, 100, 101, 102, 103, 104] {
+        assert!(s.db.view(pid).is_some(), "live {pid} kept");
+    }
+    // The most recent exits are the ones still there.
+    assert!(s.db.view(259).is_some());
+    assert!(s.db.view(200).is_none());
+    s.db.check_invariants().unwrap();
+}
+
+#[test]
+fn cap_with_live_entries_asks_proc_first() {
+    let mut s = Sim::with_config(base(), config(10));
+    // Processes known from events only; /proc does not have them (gone,
+    // their exit missed: killed by a signal).
+    for pid in 300..320 {
+        s.spawn(Spawn::new(pid, 10, b"/usr/bin/sleep"));
+        assert!(s.db.len() <= 10);
+    }
+    let st = s.db.stats();
+    assert!(st.evicted_gone > 0, "{st:?}");
+    assert_eq!(st.evicted_live, 0, "{st:?}");
+    // init and the shell are in /proc: they survive.
+    assert!(s.db.view(1).is_some());
+    assert!(s.db.view(10).is_some());
+    s.db.check_invariants().unwrap();
+
+    // Now everything is really alive: the least recently seen go.
+    let mut p = base();
+    for pid in 400..440 {
+        p.insert(
+            pid,
+            FakeProcess::new(1, pid, pid)
+                .exe(b"/usr/bin/sleep")
+                .start_ticks(pid.into()),
+        );
+    }
+    let s = Sim::with_config(p, config(10));
+    let st = s.db.stats();
+    // Evicted a little below the cap (hysteresis of 1/64, at least one).
+    assert_eq!(st.entries, 9, "{st:?}");
+    assert!(st.evicted_live > 0, "{st:?}");
+    s.db.check_invariants().unwrap();
+}
+
+#[test]
+fn dead_parent_kept_while_a_child_lives_then_freed_in_cascade() {
+    let mut s = Sim::with_config(base(), config(100));
+    s.spawn(Spawn::new(500, 10, b"/usr/bin/make"));
+    s.spawn(Spawn::new(501, 500, b"/usr/bin/cc"));
+    s.exit(500, 0);
+    s.db.maintain(later(&s, 10 * GRACE));
+    let v = s.db.view(501).unwrap();
+    let parent = v.parent.unwrap();
+    assert_eq!(parent.fields.pid, 500);
+    assert!(
+        parent.fields.executable.is_some(),
+        "dead parent still described"
+    );
+    // The child exits: both go once its grace period is over.
+    s.exit(501, 1);
+    s.db.maintain(later(&s, GRACE + 1));
+    assert!(s.db.view(500).is_none());
+    assert!(s.db.view(501).is_none());
+    s.db.check_invariants().unwrap();
+}
+
+#[test]
+fn dead_session_and_group_leaders_kept_while_members_live() {
+    let mut s = Sim::with_config(base(), config(100));
+    s.spawn(Spawn::new(600, 10, b"/usr/bin/bash").sid(600));
+    s.spawn(Spawn::new(601, 600, b"/usr/bin/sleep").pgid(601));
+    s.spawn(Spawn::new(602, 600, b"/usr/bin/sleep").pgid(601));
+    // The session leader and the group leader exit; 602 is reparented to init.
+    s.exit(600, 0);
+    s.exit(601, 0);
+    s.event(s.obs(602, 1, b"/usr/bin/sleep", None), None);
+    s.db.maintain(later(&s, 10 * GRACE));
+    let v = s.db.view(602).unwrap();
+    assert_eq!(v.parent.as_ref().unwrap().fields.pid, 1);
+    let sl = v.session_leader.unwrap();
+    assert_eq!(sl.fields.pid, 600);
+    assert!(sl.fields.entity_id.is_some(), "dead session leader kept");
+    let gl = v.group_leader.unwrap();
+    assert_eq!(gl.fields.pid, 601);
+    assert!(gl.fields.entity_id.is_some(), "dead group leader kept");
+    // bash 600 inherited its parent's entry leader (bash 10, a service of init).
+    assert_eq!(v.entry_leader.unwrap().fields.pid, 10);
+    s.exit(602, 0);
+    s.db.maintain(later(&s, GRACE + 1));
+    assert_eq!(s.db.live_pids(), vec![1, 10]);
+    assert_eq!(s.db.len(), 2, "{:?}", s.db.stats());
+    s.db.check_invariants().unwrap();
+}
+
+#[test]
+fn lookups_are_counted_and_not_repeated() {
+    let mut s = Sim::with_config(FakeProc::new(), config(100));
+    let before = s.db.stats();
+    assert_eq!(before.proc_lookups, 0);
+    // An unknown pid with an unknown parent: one lookup each, both fail.
+    for _ in 0..5 {
+        s.event(s.obs(700, 699, b"/bin/x", None), None);
+    }
+    let st = s.db.stats();
+    assert_eq!(st.proc_lookups, 2, "{st:?}");
+    assert_eq!(st.proc_lookup_failures, 2, "{st:?}");
+    // A pid that is in /proc: read once, then known.
+    s.db.source_mut().insert(
+        800,
+        FakeProcess::new(0, 800, 800).exe(b"/bin/y").start_ticks(1),
+    );
+    for _ in 0..5 {
+        s.event(Observation::pid(800), None);
+    }
+    let st = s.db.stats();
+    assert_eq!(st.proc_lookups, 3, "{st:?}");
+    assert_eq!(st.proc_lookup_failures, 2, "{st:?}");
+    assert_eq!(s.db.source().stat_reads(), 3);
+    // A clone record of a child never seen does not read /proc at all.
+    s.event(
+        s.obs(800, 0, b"", None),
+        Some(ProcessChange::Fork {
+            child_pid: 801,
+            thread: Some(false),
+        }),
+    );
+    assert_eq!(s.db.stats().proc_lookups, 3);
+}
+
+#[test]
+fn a_process_from_proc_that_started_after_the_event_is_a_reused_pid() {
+    let mut s = Sim::with_config(FakeProc::new(), config(100));
+    // /proc has pid 900, started long after the event's time (btime + 10^6 s).
+    s.db.source_mut().insert(
+        900,
+        FakeProcess::new(1, 900, 900)
+            .exe(b"/usr/bin/new")
+            .start_ticks(100_000_000),
+    );
+    let v = s.event(s.obs(900, 5, b"/usr/bin/old", None), None).unwrap();
+    assert_eq!(v.fields.executable.unwrap().as_bytes(), b"/usr/bin/old");
+    assert_eq!(v.parent.unwrap().fields.pid, 5);
+    assert_eq!(s.db.stats().proc_lookup_failures, 2);
+}
