@@ -61,7 +61,8 @@ pub mod testkit;
 pub use control::AuditControl;
 pub use error::Error;
 pub use event::{
-    EventBatch, EventConfig, EventCounters, EventItem, EventMode, EventRecord, EventSocket,
+    CounterSnapshot, EventBatch, EventConfig, EventCounters, EventItem, EventMode, EventRecord,
+    EventSocket,
 };
 pub use feature::{AuditFeatures, Feature};
 pub use message::MessageType;
