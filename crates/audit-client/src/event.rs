@@ -409,8 +409,9 @@ pub struct EventSocket {
 impl EventSocket {
     /// Opens the event socket: sizes its receive buffer, then registers as
     /// the audit daemon (unicast) or joins `AUDIT_NLGRP_READLOG`
-    /// (multicast). Must be called inside a tokio runtime (an error
-    /// otherwise). Registration blocks the calling thread for the kernel's
+    /// (multicast). Must be called inside a tokio runtime with IO enabled
+    /// (an error without a runtime; tokio panics if its IO driver is
+    /// disabled). Registration blocks the calling thread for the kernel's
     /// ACK (at most `register_timeout`).
     pub fn open(config: &EventConfig) -> Result<Self, Error> {
         if tokio::runtime::Handle::try_current().is_err() {
@@ -510,6 +511,10 @@ impl EventSocket {
     /// Waits until at least one item (record or overrun) is available,
     /// then drains everything readable (up to the batch limits) into
     /// `batch`, which is cleared first.
+    ///
+    /// Cancel-safe (usable in `tokio::select!`): the only await point is
+    /// the readiness wait before anything is read, so dropping the future
+    /// loses no record.
     pub async fn recv_batch(&mut self, batch: &mut EventBatch) -> Result<(), Error> {
         batch.clear();
         self.take_pending(batch);
