@@ -406,6 +406,8 @@ fn lower_static<'s>(name: &[u8], scratch: &'s mut Vec<u8>) -> &'s [u8] {
 /// A decoded SOCKADDR with where it goes.
 pub(crate) struct Sock {
     pub addr: SockAddr,
+    /// The `saddr` text as logged.
+    pub raw: Vec<u8>,
 }
 
 impl<N: NameResolver> Serializer<N> {
@@ -474,7 +476,13 @@ impl<N: NameResolver> Serializer<N> {
         let comm = s.comm.and_then(|c| c.untrusted());
         let exe = s.exe.and_then(|c| c.untrusted());
         let cwd = v.cwd.clone();
-        if facts.pid.is_none() && comm.is_none() && exe.is_none() && !v.has_execve && ctx.is_none()
+        if facts.pid.is_none()
+            && comm.is_none()
+            && exe.is_none()
+            && cwd.is_none()
+            && v.proctitle.is_none()
+            && !v.has_execve
+            && ctx.is_none()
         {
             return;
         }
@@ -583,9 +591,9 @@ impl<N: NameResolver> Serializer<N> {
     ) -> Option<Sock> {
         let sock = v.sockaddrs.iter().find_map(|r| {
             let f = r.get(b"saddr")?;
-            SockAddr::from_hex(f.value, big_endian).ok()
+            Some((SockAddr::from_hex(f.value, big_endian).ok()?, f.value))
         });
-        let Some(addr) = sock else {
+        let Some((addr, raw)) = sock else {
             // User-space login records: addr= is the remote peer.
             if let Some(a) = v.subject.addr {
                 if let Some(ip) = std::str::from_utf8(a.raw).ok().and_then(|t| t.parse::<IpAddr>().ok()) {
@@ -624,6 +632,9 @@ impl<N: NameResolver> Serializer<N> {
                 w.end();
             }
         }
-        Some(Sock { addr })
+        Some(Sock {
+            addr,
+            raw: raw.to_vec(),
+        })
     }
 }

@@ -31,7 +31,6 @@ impl<N: NameResolver> Serializer<N> {
         let s = &v.subject;
         let untrusted = |x: Option<Val<'_>>| x.and_then(|x| x.untrusted()).map(|c| c.into_owned());
         let session = matches!(norm.object, ObjectKind::UserSession);
-        w.begin_object("summary");
         // actor
         let primary = self.id_text(auid, false);
         let secondary = if session {
@@ -41,16 +40,6 @@ impl<N: NameResolver> Serializer<N> {
         } else {
             self.id_text(id_of(s.uid), false)
         };
-        if primary.is_some() || secondary.is_some() {
-            w.begin_object("actor");
-            if let Some(p) = &primary {
-                w.str_field("primary", p);
-            }
-            if let Some(p) = &secondary {
-                w.str_field("secondary", p);
-            }
-            w.end();
-        }
         // object
         let (otype, oprim, osec): (Option<&str>, Option<Vec<u8>>, Option<Vec<u8>>) = match norm.object {
             ObjectKind::File { what, .. } => {
@@ -91,7 +80,34 @@ impl<N: NameResolver> Serializer<N> {
             ObjectKind::Other(what) => (Some(what), None, None),
             ObjectKind::None => (None, None, None),
         };
-        if otype.is_some() || oprim.is_some() {
+        // how
+        let exe = untrusted(s.exe);
+        let how = if session {
+            exe.or_else(|| untrusted(s.terminal))
+        } else {
+            match exe {
+                Some(e) if is_interpreter(&e) => untrusted(s.comm).or(Some(e)),
+                Some(e) => Some(e),
+                None => untrusted(s.comm),
+            }
+        };
+        let has_actor = primary.is_some() || secondary.is_some();
+        let has_object = otype.is_some() || oprim.is_some();
+        if !has_actor && !has_object && how.is_none() {
+            return;
+        }
+        w.begin_object("summary");
+        if has_actor {
+            w.begin_object("actor");
+            if let Some(p) = &primary {
+                w.str_field("primary", p);
+            }
+            if let Some(p) = &secondary {
+                w.str_field("secondary", p);
+            }
+            w.end();
+        }
+        if has_object {
             w.begin_object("object");
             if let Some(t) = otype {
                 w.str_field("type", t.as_bytes());
@@ -104,17 +120,6 @@ impl<N: NameResolver> Serializer<N> {
             }
             w.end();
         }
-        // how
-        let exe = untrusted(s.exe);
-        let how = if session {
-            exe.or_else(|| untrusted(s.terminal))
-        } else {
-            match exe {
-                Some(e) if is_interpreter(&e) => untrusted(s.comm).or(Some(e)),
-                Some(e) => Some(e),
-                None => untrusted(s.comm),
-            }
-        };
         if let Some(h) = how {
             w.str_field("how", &h);
         }
@@ -158,6 +163,12 @@ impl<N: NameResolver> Serializer<N> {
             if d.key == b"argc" {
                 continue;
             }
+            if d.key == b"sig" {
+                if let Some(name) = parse_small(&d.value).and_then(signal_name) {
+                    w.str_field_bytes(d.key, name.as_bytes());
+                    continue;
+                }
+            }
             if is_id_key(d.key) {
                 if let Some(Id::Unset) = Id::parse(&d.value) {
                     w.str_field_bytes(d.key, b"unset");
@@ -183,6 +194,9 @@ impl<N: NameResolver> Serializer<N> {
                 w.u64_str_field("pid", u64::from(pid));
                 w.u64_str_field("groups", u64::from(groups));
             }
+            if sock.addr.ip_port().is_none() && sock.addr.path().is_none() {
+                w.str_field("saddr", &sock.raw);
+            }
             w.end();
         }
         w.end();
@@ -192,4 +206,19 @@ impl<N: NameResolver> Serializer<N> {
 /// Data keys holding a uid/gid/session that may be 4294967295.
 fn is_id_key(key: &[u8]) -> bool {
     key.ends_with(b"uid") || key.ends_with(b"gid") || key.ends_with(b"ses") || key == b"id"
+}
+
+fn parse_small(v: &[u8]) -> Option<u32> {
+    std::str::from_utf8(v).ok()?.parse().ok()
+}
+
+/// Linux signal names (x86, arm, generic numbering) for `sig=` values.
+pub fn signal_name(n: u32) -> Option<&'static str> {
+    const NAMES: [&str; 31] = [
+        "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
+        "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
+        "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
+        "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+    ];
+    NAMES.get((n as usize).checked_sub(1)?).copied()
 }

@@ -24,6 +24,10 @@ pub mod types {
     pub const EOE: u16 = 1320;
     /// AUDIT_PROCTITLE
     pub const PROCTITLE: u16 = 1327;
+    /// AUDIT_AVC
+    pub const AVC: u16 = 1400;
+    /// AUDIT_USER_AVC
+    pub const USER_AVC: u16 = 1107;
 }
 
 /// A field value with its quoting, borrowed from a record.
@@ -198,7 +202,6 @@ fn is_subject_only(key: &[u8]) -> bool {
             | b"key"
             | b"res"
             | b"success"
-            | b"items"
             | b"arch"
             | b"syscall"
             | b"exit"
@@ -302,6 +305,9 @@ impl<'a> EventView<'a> {
     /// Takes subject fields and data from a non-structural record.
     fn absorb(&mut self, r: &'a Record) {
         self.data_dedup_from = self.data.len();
+        if matches!(r.msg_type(), types::AVC | types::USER_AVC) {
+            self.absorb_avc(r.body());
+        }
         for f in r.fields() {
             // The outer msg='...' of user records: its fields come nested.
             if f.quoting == Quoting::Single && f.key == b"msg" && !f.nested {
@@ -312,6 +318,28 @@ impl<'a> EventView<'a> {
                 continue;
             }
             self.push_data(f.key, decode_field(f.key, f.value, f.is_quoted(), false));
+        }
+    }
+
+    /// SELinux AVC bodies start with bare words the field parser skips:
+    /// `avc:  denied  { read write } for ...`. Kept as `seresult`/`seperms`.
+    fn absorb_avc(&mut self, body: &'a [u8]) {
+        let Some(rest) = body.trim_ascii_start().strip_prefix(b"avc:") else {
+            return;
+        };
+        let rest = rest.trim_ascii_start();
+        let word_end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+        let result = &rest[..word_end];
+        if result != b"denied" && result != b"granted" {
+            return;
+        }
+        self.push_data(b"seresult", Some(Cow::Borrowed(result)));
+        let rest = rest[word_end..].trim_ascii_start();
+        if let Some(inner) = rest.strip_prefix(b"{") {
+            if let Some(end) = inner.iter().position(|&b| b == b'}') {
+                let perms = inner[..end].trim_ascii();
+                self.push_data(b"seperms", Some(Cow::Borrowed(perms)));
+            }
         }
     }
 

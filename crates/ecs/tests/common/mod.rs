@@ -70,22 +70,36 @@ pub fn to_json(s: &mut Serializer<FixedNames>, recs: &[Record], c: Completion) -
 
 /// Replays a log through the real pipeline; returns the JSON lines parsed.
 pub fn replay(text: &[u8]) -> (Vec<serde_json::Value>, audit_ecs::ReplaySummary, Vec<u8>) {
+    let (v, s, o, warnings) = replay_with_warnings(text);
+    assert!(warnings.is_empty(), "warnings: {warnings:?}");
+    (v, s, o)
+}
+
+/// Like [`replay`], returning the warnings instead of failing on them.
+pub fn replay_with_warnings(text: &[u8]) -> (Vec<serde_json::Value>, audit_ecs::ReplaySummary, Vec<u8>, Vec<String>) {
+    replay_opts(text, audit_reassembler::Config::default())
+}
+
+/// Replay with the given reassembly settings.
+pub fn replay_opts(
+    text: &[u8],
+    reassembler: audit_reassembler::Config,
+) -> (Vec<serde_json::Value>, audit_ecs::ReplaySummary, Vec<u8>, Vec<String>) {
     let opts = audit_ecs::ReplayOptions {
         serializer: Config {
             host_name: Some("testhost".into()),
             include_original: false,
         },
-        ..Default::default()
+        reassembler,
     };
     let mut r = audit_ecs::Replay::new(opts, names(), Vec::new());
     let mut warnings = Vec::new();
     r.feed("input", text, &mut |w| warnings.push(w)).expect("replay");
     let (sum, out) = r.finish().expect("finish");
-    assert!(warnings.is_empty(), "warnings: {warnings:?}");
     let values = out
         .split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
         .map(|l| serde_json::from_slice(l).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(l))))
         .collect();
-    (values, sum, out)
+    (values, sum, out, warnings)
 }
