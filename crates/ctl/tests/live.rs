@@ -169,7 +169,7 @@ fn conformance_files_load_like_auditctl() {
 /// both, and when accepted, the same kernel rule (`auditctl -l`).
 #[test]
 fn conformance_lines_one_by_one() {
-    let Some(_k) = acquire("conformance_lines_one_by_one") else {
+    let Some(mut k) = acquire("conformance_lines_one_by_one") else {
         return;
     };
     let dir = rules_dir();
@@ -199,9 +199,45 @@ fn conformance_lines_one_by_one() {
             clear();
             let (rc, _, rerr) = reference(&args);
             let rl = listing();
+            let rbytes = k.control().list_rules().expect("listing rules");
             clear();
             let (oc, _, oerr) = ours(&args);
             let ol = listing();
+            let obytes = k.control().list_rules().expect("listing rules");
+            if rbytes != obytes {
+                failures.push(format!("{name}:{lineno}: kernel rule bytes differ"));
+            }
+            // --dump-bytes prints what we send; the kernel gives it back.
+            if rc == 0 && rbytes.len() == 1 {
+                let mut dump = vec!["--dump-bytes"];
+                dump.extend(&args);
+                let (dc, dout, derr) = ours(&dump);
+                // The kernel clears the syscall-class bits (the top 16 bits
+                // of mask[63]) of what it was sent (audit_to_entry_common):
+                // set them as the sent rule had them (all syscalls when
+                // mask[62] is full) before comparing.
+                let mut kernel_rule = rbytes[0].clone();
+                let full = kernel_rule[12 + 62 * 4..12 + 63 * 4]
+                    .iter()
+                    .all(|&b| b == 0xff);
+                if full {
+                    let w = 12 + 63 * 4;
+                    let mut word = u32::from_ne_bytes(kernel_rule[w..w + 4].try_into().unwrap());
+                    word |= 0xffff_0000;
+                    kernel_rule[w..w + 4].copy_from_slice(&word.to_ne_bytes());
+                }
+                let hex: String = kernel_rule.iter().map(|b| format!("{b:02x}")).collect();
+                let dout = dout.trim();
+                if dc != 0 || dout != hex {
+                    let at = dout.bytes().zip(hex.bytes()).position(|(a, b)| a != b);
+                    failures.push(format!(
+                        "{name}:{lineno}: --dump-bytes (exit {dc} {derr:?}) differs from the kernel's \
+                         bytes: {} vs {} hex digits, first difference at digit {at:?}",
+                        dout.len(),
+                        hex.len()
+                    ));
+                }
+            }
             if (rc == 0) != (oc == 0) || rl != ol {
                 failures.push(format!(
                     "{name}:{lineno}: auditctl exit {rc} {rerr:?} list {rl:?}; ours exit {oc} {oerr:?} list {ol:?}"
@@ -348,6 +384,10 @@ fn rule_add_delete_list_like_auditctl() {
     assert_eq!((oc, oerr.as_str()), (rc, rerr.as_str()));
     let (oc, oout, _) = ours(&["-D"]);
     assert_eq!((oc, oout.as_str()), (0, "No rules\n"));
+    // A user message (AUDIT_USER), accepted like auditctl's.
+    let (rc, _, _) = reference(&["-m", "auditrs ctl test"]);
+    let (oc, _, oerr) = ours(&["-m", "auditrs ctl test"]);
+    assert_eq!((oc, rc), (0, 0), "{oerr}");
 }
 
 /// Bad rules: a precise error, exit 255 on the command line, exit 1 with
