@@ -42,4 +42,13 @@ pub enum DaemonError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Rules could not be read, parsed or loaded (the message names every
+    /// `file:line`). Nothing was changed in the kernel.
+    #[error("rules {origin}: {message}")]
+    Rules {
+        /// The rules file or directory.
+        origin: String,
+        /// What went wrong.
+        message: String,
+    },
 }

@@ -8,10 +8,13 @@
 //! - [`Pipeline`]: kernel records -> reassembly -> ECS JSON and/or auditd
 //!   lines -> sinks, with loss accounting ([`Counters`]) and in-stream
 //!   metric events (see `crates/daemon/README.md`). Time is a parameter.
+//! - [`rules`]: a rules directory (augenrules order) or file loaded into
+//!   the kernel all-or-nothing through `audit-ctl`'s executor.
 
 pub mod config;
 mod error;
 pub mod pipeline;
+pub mod rules;
 pub mod sink;
 pub mod stats;
 
