@@ -14,6 +14,9 @@ pub fn main(args: Args) -> anyhow::Result<i32> {
     let args: Vec<Vec<u8>> = args.args.into_iter().map(OsStringExt::into_vec).collect();
     let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
     let (mut out, mut err) = (stdout.lock(), stderr.lock());
-    let mut con = audit_ctl::Console { out: &mut out, err: &mut err };
+    let mut con = audit_ctl::Console {
+        out: &mut out,
+        err: &mut err,
+    };
     Ok(audit_ctl::cli::run_system(&args, &mut con))
 }
