@@ -592,3 +592,100 @@ fn bad_rules_leave_the_kernel_unchanged() {
     let _ = std::fs::remove_dir_all(&tmp);
     clear();
 }
+
+/// Odd and wrong command lines: the same exit code, stdout and stderr as
+/// auditctl, and the same rules afterwards.
+#[test]
+fn command_lines_match_auditctl() {
+    let Some(_k) = acquire("command_lines_match_auditctl") else {
+        return;
+    };
+    let file = std::env::temp_dir().join(format!("auditrs-ctl-cl-{}.rules", std::process::id()));
+    std::fs::write(&file, "-a always,exit -F arch=b64 -S chmod -k cl\n").unwrap();
+    let f = file.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["-c", "-R", f],
+        vec!["-s", "-l"],
+        vec!["-l", "-s"],
+        vec!["-l", "foo"],
+        vec!["-F", "arch=b64", "-a", "always,exit"],
+        vec!["-k", "foo"],
+        vec!["-e", "3"],
+        vec!["-D", "-k"],
+        vec!["-D", "x"],
+        vec!["-w", "relative/path"],
+        vec!["-w", "/etc/passwd", "-p", "z"],
+        vec!["-a", "task,always", "-S", "open"],
+        vec![
+            "-a",
+            "always,exit",
+            "-F",
+            "arch=b64",
+            "-S",
+            "open",
+            "-F",
+            "path<x",
+        ],
+        vec!["-a", "always,exit,extra"],
+        vec!["-a", "never,task"],
+        vec![
+            "-A",
+            "always,exit",
+            "-F",
+            "arch=b64",
+            "-S",
+            "open,openat",
+            "-k",
+            "pre",
+        ],
+        vec!["-a", "exclude,always", "-F", "msgtype=CWD"],
+        vec![
+            "-a",
+            "always,exit",
+            "-F",
+            "arch=b32",
+            "-S",
+            "all",
+            "-C",
+            "auid!=uid",
+        ],
+        vec![
+            "-a",
+            "always,exit",
+            "-F",
+            "arch=b64",
+            "-S",
+            "open",
+            "-F",
+            "exe=/usr/bin/true",
+        ],
+        vec!["-m"],
+        vec!["--signal", "FOO"],
+        vec!["-x"],
+        vec!["- s"],
+    ];
+    let mut failures = Vec::new();
+    for args in &cases {
+        clear();
+        let (rc, rout, rerr) = reference(args);
+        let rl = listing();
+        clear();
+        let (oc, oout, oerr) = ours(args);
+        let ol = listing();
+        // Our messages may add detail after auditctl's text (the extra
+        // argument in parentheses...), never change it.
+        let same_err = oerr.lines().count() == rerr.lines().count()
+            && oerr
+                .lines()
+                .zip(rerr.lines())
+                .all(|(o, r)| o.starts_with(r));
+        if (oc, oout.as_str(), ol.as_str()) != (rc, rout.as_str(), rl.as_str()) || !same_err {
+            failures.push(format!(
+                "{args:?}: auditctl ({rc}, {rout:?}, {rerr:?}, {rl:?}) ours ({oc}, {oout:?}, {oerr:?}, {ol:?})"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    clear();
+    let _ = std::fs::remove_file(&file);
+}
