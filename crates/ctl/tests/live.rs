@@ -689,3 +689,81 @@ fn command_lines_match_auditctl() {
     clear();
     let _ = std::fs::remove_file(&file);
 }
+
+/// A load that starts with `-D` and fails in the middle puts every rule
+/// back, in the kernel's order and byte for byte, and the settings too.
+#[test]
+fn failed_load_after_delete_all_restores_everything() {
+    let Some(mut k) = acquire("failed_load_after_delete_all_restores_everything") else {
+        return;
+    };
+    clear();
+    for args in [
+        &[
+            "-a",
+            "always,exit",
+            "-F",
+            "arch=b64",
+            "-S",
+            "openat",
+            "-k",
+            "one",
+        ][..],
+        &["-w", "/etc/hosts", "-p", "wa", "-k", "two"],
+        &[
+            "-A",
+            "always,exit",
+            "-F",
+            "arch=b64",
+            "-S",
+            "chmod",
+            "-k",
+            "three",
+        ],
+        &["-a", "never,exclude", "-F", "msgtype=CWD"],
+        &[
+            "-A",
+            "always,exit",
+            "-F",
+            "arch=b32",
+            "-S",
+            "chown",
+            "-k",
+            "four",
+        ],
+    ] {
+        let (c, _, e) = reference(args);
+        assert_eq!(c, 0, "{args:?}: {e}");
+    }
+    let before_text = listing();
+    let before = k.control().list_rules().unwrap();
+    let status_before = k.control().get_status().unwrap();
+    let file = std::env::temp_dir().join(format!("auditrs-ctl-rb-{}.rules", std::process::id()));
+    let rate = status_before.rate_limit + 7;
+    std::fs::write(
+        &file,
+        format!(
+            "-D\n-r {rate}\n-a always,exit -F arch=b64 -S execve -k new\n\
+             -a always,exit -F dir=/nonexistent-auditrs-dir/ -F perm=wa -k bad\n"
+        ),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let (c, out, err) = ours(&["-R", f]);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(c, 1, "{err}");
+    assert!(out.starts_with("No rules\n"), "{out}");
+    assert!(out.contains(&format!("rate_limit {rate}\n")), "{out}");
+    assert!(
+        err.contains(&format!("{f}:4: Error sending add rule data request")),
+        "{err}"
+    );
+    assert!(err.contains("rolled back"), "{err}");
+    assert_eq!(listing(), before_text);
+    assert_eq!(k.control().list_rules().unwrap(), before);
+    assert_eq!(
+        k.control().get_status().unwrap().rate_limit,
+        status_before.rate_limit
+    );
+    clear();
+}
