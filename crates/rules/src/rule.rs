@@ -304,14 +304,16 @@ impl Rule {
         word < AUDIT_BITMASK_SIZE && self.mask[word] & (1 << (nr % 32)) != 0
     }
 
-    /// The rule as the kernel lists it back after adding it: the kernel
-    /// turns the top 16 bits of the mask (syscall classes,
+    /// The rule as the kernel lists it back after adding it: the prepend
+    /// flag is dropped (`audit_add_rule` clears it once the rule is
+    /// inserted), and the kernel turns the top 16 bits of the mask (syscall classes,
     /// `AUDIT_SYSCALL_CLASSES`) into the class's syscalls and clears them
     /// (`audit_to_entry_common` in kernel/auditfilter.c). Only the clearing
     /// is modelled; the class expansion matters only for rules that set
     /// those bits without already having every syscall.
     pub fn as_listed_by_kernel(&self) -> Rule {
         let mut r = self.clone();
+        r.prepend = false;
         r.mask[AUDIT_BITMASK_SIZE - 1] &= 0x0000_ffff;
         r
     }
