@@ -180,10 +180,10 @@ pub struct Config {
     /// Most events in flight in the reassembler (default 4096).
     pub max_in_flight: usize,
     /// Batches queued between the netlink reader and the writer (default
-    /// 1024; a batch holds up to `batch_records` records). A full queue
+    /// 256; a batch holds up to `batch_records` records). A full queue
     /// drops the batch, counted and reported.
     pub queue_depth: usize,
-    /// Records per receive batch at most (default 1024).
+    /// Records per receive batch at most (default 512).
     pub batch_records: usize,
     /// Netlink receive buffer in bytes, forced with SO_RCVBUFFORCE
     /// (default 8 MiB).
@@ -224,8 +224,8 @@ impl Default for Config {
             multicast: false,
             reassembly_timeout_ms: 2_000,
             max_in_flight: 4_096,
-            queue_depth: 1_024,
-            batch_records: 1_024,
+            queue_depth: 256,
+            batch_records: 512,
             receive_buffer: 8 << 20,
             status_interval_ms: 1_000,
             stats_interval_s: 60,

@@ -1,0 +1,116 @@
+//! Kernel setup and teardown around the event socket: rules, settings,
+//! enabling, the multicast self-exclusion rule.
+//!
+//! What stays after exit, as with auditd: the loaded rules and settings
+//! (the kernel keeps auditing; without a daemon its records go to the
+//! kernel log). What is undone: the registration (audit pid back to 0) and
+//! the `-A exit,never -F pid=OURPID` rule added in multicast mode.
+//!
+//! Self-exclusion: a registered daemon's own syscalls are not audited by
+//! the kernel (`audit_filter_syscall` skips the task `auditd_test_task`
+//! matches), so unicast mode needs no rule. In multicast mode another
+//! process is registered, so a `never` rule for our pid is prepended.
+
+use anyhow::Context;
+use audit_client::{AuditControl, AuditStatus, StatusChange};
+use audit_daemon::Config;
+use audit_rules::SystemHost;
+
+/// What setup changed that teardown undoes.
+#[derive(Debug, Default)]
+pub struct Setup {
+    /// The self-exclusion rule (multicast), to delete at exit.
+    pub exclusion: Option<Vec<u8>>,
+}
+
+/// The kernel's status, or a clear error.
+pub fn status(control: &mut AuditControl) -> anyhow::Result<AuditStatus> {
+    control
+        .get_status()
+        .context("reading the kernel's audit status (AUDIT_GET)")
+}
+
+/// Loads rules and settings and enables auditing, after registration.
+/// `explicit_rules`: `--rules` was given (multicast then loads them too).
+pub fn setup(
+    control: &mut AuditControl,
+    config: &Config,
+    explicit_rules: bool,
+) -> anyhow::Result<Setup> {
+    let mut done = Setup::default();
+    let st = status(control)?;
+    if st.is_locked() {
+        tracing::warn!("the audit configuration is locked (enabled=2, auditctl -e 2): keeping the kernel's rules and settings, reading only");
+        return Ok(done);
+    }
+    let load = !config.keep_kernel_rules
+        && (!config.multicast || explicit_rules || config.rules.is_some());
+    if load {
+        match config.rules.clone().or_else(audit_daemon::rules::default_source) {
+            Some(src) => {
+                let text = audit_daemon::rules::assemble(&src)?;
+                let label = src.display().to_string();
+                let host = SystemHost { features: st.feature_bitmap };
+                let report = audit_daemon::rules::load(control, host, &label, &text)?;
+                for m in report.messages.lines().filter(|l| !l.trim().is_empty()) {
+                    tracing::warn!(rules = %label, "{m}");
+                }
+                tracing::info!(rules = %label, added = report.added, settings = report.settings, "rules loaded (kernel rules replaced)");
+            }
+            None => tracing::warn!("no rules found (/etc/audit/rules.d/ and ./rules.d/ are absent): keeping the kernel's rules"),
+        }
+    } else if config.multicast {
+        tracing::info!("multicast: keeping the kernel's rules (the registered daemon owns them; --rules loads ours)");
+    }
+    let change = StatusChange {
+        backlog_limit: config.backlog_limit,
+        rate_limit: config.rate_limit,
+        failure: config.failure_mode,
+        backlog_wait_time: config.backlog_wait_time,
+        ..Default::default()
+    };
+    if !change.is_empty() {
+        control
+            .set_status(&change)
+            .with_context(|| format!("applying kernel settings {change:?}"))?;
+    }
+    let st = status(control)?;
+    if st.enabled == 0 {
+        if config.enable {
+            control
+                .set_status(&StatusChange {
+                    enabled: Some(1),
+                    ..Default::default()
+                })
+                .context("enabling auditing (auditctl -e 1)")?;
+            tracing::info!("auditing was disabled in the kernel: enabled it");
+        } else {
+            tracing::warn!(
+                "auditing is disabled in the kernel (enable = false): no events will come"
+            );
+        }
+    }
+    if config.multicast {
+        let pid = std::process::id().to_string();
+        let rule = audit_daemon::rules::rule_bytes(
+            SystemHost::default(),
+            &["-A", "exit,never", "-F", &format!("pid={pid}")],
+        )?;
+        match control.add_rule(&rule) {
+            Ok(()) => done.exclusion = Some(rule),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not add the rule excluding this daemon's own syscalls")
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Undoes what [`setup`] did that must not outlive the daemon.
+pub fn teardown(control: &mut AuditControl, done: &Setup) {
+    if let Some(rule) = &done.exclusion {
+        if let Err(e) = control.delete_rule(rule) {
+            tracing::warn!(error = %e, "could not delete the self-exclusion rule");
+        }
+    }
+}
