@@ -82,6 +82,8 @@ pub(crate) struct Entry {
     /// Entries referring to this one (as parent or entry leader).
     pub refs: u32,
     pub entity_id: String,
+    /// What [`Entry::heap_bytes`] was when the table last accounted it.
+    pub accounted: usize,
 }
 
 impl Entry {
@@ -96,5 +98,7 @@ impl Entry {
             + self.previous.iter().map(Image::heap_bytes).sum::<usize>()
             + self.entity_id.capacity()
             + self.groups.as_ref().map_or(0, |g| g.capacity() * 4)
+            + self.source_ip.as_ref().map_or(0, Vec::capacity)
+            + self.login_addr.as_ref().map_or(0, Vec::capacity)
     }
 }

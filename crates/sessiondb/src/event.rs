@@ -108,8 +108,6 @@ pub enum ProcessChange {
     Login {
         /// `addr=` as text bytes (`?` and empty are ignored).
         addr: Vec<u8>,
-        /// `acct=` or `id=`, when present.
-        user: Option<Vec<u8>>,
     },
 }
 

@@ -16,6 +16,9 @@ pub struct Config {
     pub max_entries: usize,
     /// How long an exited process stays for late events, nanoseconds.
     pub grace_nanos: u64,
+    /// Cap on the approximate heap bytes of all entries (arguments can be
+    /// long); enforced like `max_entries`.
+    pub max_bytes: usize,
     /// How many earlier images (`process.previous`) are kept per process.
     pub max_previous: usize,
     /// How many login addresses (by audit session id) are kept.
@@ -31,6 +34,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             max_entries: 32_768,
+            max_bytes: 16 << 20,
             grace_nanos: 5_000_000_000,
             max_previous: 8,
             max_logins: 1024,
@@ -101,6 +105,8 @@ pub struct SessionDb<S: ProcSource> {
     pub(crate) logins: HashMap<u32, Vec<u8>>,
     pub(crate) login_order: VecDeque<u32>,
     pub(crate) next_key: Key,
+    /// Sum of the entries' `accounted` bytes.
+    pub(crate) bytes: usize,
     pub(crate) now: Time,
     pub(crate) stats: Stats,
 }
@@ -129,6 +135,7 @@ impl<S: ProcSource> SessionDb<S> {
             logins: HashMap::new(),
             login_order: VecDeque::new(),
             next_key: 1,
+            bytes: 0,
             now: Time(0),
             stats: Stats::default(),
         }
@@ -154,12 +161,13 @@ impl<S: ProcSource> SessionDb<S> {
         &self.config
     }
 
-    /// Current counters.
+    /// Current counters (counts dead entries: O(entries), call it
+    /// occasionally, e.g. once a second for metrics).
     pub fn stats(&self) -> Stats {
         let mut s = self.stats;
         s.entries = self.entries.len();
         s.dead = self.entries.values().filter(|e| !e.is_live()).count();
-        s.approx_bytes = self.entries.values().map(Entry::heap_bytes).sum();
+        s.approx_bytes = self.bytes;
         s.logins = self.logins.len();
         s
     }
@@ -291,6 +299,23 @@ impl<S: ProcSource> SessionDb<S> {
                 ));
             }
         }
+        let mut bytes = 0;
+        for (k, e) in &self.entries {
+            if e.accounted != e.heap_bytes() {
+                return Err(format!(
+                    "entry {k} accounted {} != {}",
+                    e.accounted,
+                    e.heap_bytes()
+                ));
+            }
+            bytes += e.accounted;
+        }
+        if bytes != self.bytes {
+            return Err(format!("bytes {} != {bytes}", self.bytes));
+        }
+        if self.bytes > self.config.max_bytes {
+            return Err(format!("{} bytes over budget", self.bytes));
+        }
         if sid_refs != self.sid_refs {
             return Err(format!("sid_refs {:?} != {sid_refs:?}", self.sid_refs));
         }
@@ -315,7 +340,7 @@ impl<S: ProcSource> SessionDb<S> {
     }
 
     /// Inserts a new entry as the current one of its pid.
-    pub(crate) fn insert_entry(&mut self, key: Key, entry: Entry) {
+    pub(crate) fn insert_entry(&mut self, key: Key, mut entry: Entry) {
         let (pid, parent, leader, sid, pgid) = (
             entry.pid,
             entry.parent,
@@ -323,6 +348,8 @@ impl<S: ProcSource> SessionDb<S> {
             entry.sid,
             entry.pgid,
         );
+        entry.accounted = entry.heap_bytes();
+        self.bytes += entry.accounted;
         self.entries.insert(key, entry);
         self.by_pid.insert(pid, key);
         self.stats.inserted += 1;
@@ -330,6 +357,19 @@ impl<S: ProcSource> SessionDb<S> {
             self.add_ref(key, r);
         }
         self.adjust_group_refs(pid, None, sid, None, pgid);
+    }
+
+    /// Re-accounts the heap bytes of `key` after changes.
+    pub(crate) fn touch(&mut self, key: Key) {
+        if let Some(e) = self.entries.get_mut(&key) {
+            let now = e.heap_bytes();
+            self.bytes = self.bytes.saturating_sub(e.accounted) + now;
+            e.accounted = now;
+        }
+    }
+
+    fn over_budget(&self, cap: usize) -> bool {
+        self.entries.len() > cap || self.bytes > self.config.max_bytes
     }
 
     fn add_ref(&mut self, from: Key, to: Key) {
@@ -478,6 +518,7 @@ impl<S: ProcSource> SessionDb<S> {
         let Some(e) = self.entries.remove(&key) else {
             return Vec::new();
         };
+        self.bytes = self.bytes.saturating_sub(e.accounted);
         if self.by_pid.get(&e.pid) == Some(&key) {
             self.by_pid.remove(&e.pid);
         }
@@ -497,7 +538,7 @@ impl<S: ProcSource> SessionDb<S> {
     /// Evicts until the table is within its cap.
     pub(crate) fn enforce_cap(&mut self) {
         let cap = self.config.max_entries.max(1);
-        while self.entries.len() > cap {
+        while self.over_budget(cap) && !self.entries.is_empty() {
             if let Some(k) = self.dead_queue.pop_front() {
                 self.evict(k, Eviction::Dead);
             } else if let Some(k) = self.pinned_dead.pop_front() {
@@ -531,7 +572,9 @@ impl<S: ProcSource> SessionDb<S> {
     /// that the sort is amortized over many inserts.
     fn evict_live(&mut self, cap: usize) {
         let target = cap - (cap / 64).max(1).min(cap - 1);
-        let batch = (cap / 16).max(self.entries.len() - target).max(8);
+        let batch = (cap / 16)
+            .max(self.entries.len().saturating_sub(target))
+            .max(8);
         let mut candidates: Vec<(bool, Time, Key)> = self
             .entries
             .iter()
@@ -547,8 +590,9 @@ impl<S: ProcSource> SessionDb<S> {
                 kept.push(key);
             }
         }
+        let byte_target = self.config.max_bytes - self.config.max_bytes / 64;
         for key in kept {
-            if self.entries.len() <= target {
+            if self.entries.len() <= target && self.bytes <= byte_target {
                 break;
             }
             self.evict(key, Eviction::Live);

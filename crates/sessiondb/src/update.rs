@@ -31,6 +31,9 @@ impl<S: ProcSource> SessionDb<S> {
         if let Some(change) = &ev.change {
             self.change(observed, ev.observed.as_ref(), change, ev.time);
         }
+        if let Some((k, _)) = observed {
+            self.touch(k);
+        }
         let view = observed.and_then(|(k, _)| self.view_key(k));
         self.maintain(ev.time);
         view
@@ -42,14 +45,15 @@ impl<S: ProcSource> SessionDb<S> {
     fn observe(&mut self, o: &Observation, time: Time, is_exec: bool) -> (Key, bool) {
         if let Some(key) = self.current(o.pid) {
             let e = &self.entries[&key];
-            if e.is_live() {
+            let reused = o.ppid.is_some_and(|p| self.cannot_be_reparented_to(key, p));
+            if e.is_live() && !reused {
                 self.merge(key, o, time, is_exec);
                 return (key, false);
             }
             // A dead process: a late event of it, or a new one with its pid.
-            let late = e
-                .dead_since
-                .is_some_and(|d| time <= d.plus_nanos(self.config.grace_nanos))
+            let late = !e.is_live()
+                && e.dead_since
+                    .is_some_and(|d| time <= d.plus_nanos(self.config.grace_nanos))
                 && o.ppid.is_none_or(|p| p == e.ppid)
                 && !is_exec;
             if late {
@@ -57,6 +61,34 @@ impl<S: ProcSource> SessionDb<S> {
             }
         }
         (self.create_observed(o, time), true)
+    }
+
+    /// True when the process of `key` cannot have `ppid` as its parent: a
+    /// process is only ever reparented to init or to an ancestor (a
+    /// subreaper), so a record naming another parent is from a new process
+    /// that reuses the pid (the old one's exit was not seen). Unknown links
+    /// in the ancestry are given the benefit of the doubt.
+    fn cannot_be_reparented_to(&self, key: Key, ppid: u32) -> bool {
+        let Some(e) = self.entries.get(&key) else {
+            return false;
+        };
+        if ppid == e.ppid || ppid <= 1 || e.ppid == 0 {
+            return false;
+        }
+        let mut cur = e.ppid;
+        for _ in 0..128 {
+            if cur == ppid {
+                return false;
+            }
+            if cur <= 1 {
+                return true;
+            }
+            match self.current(cur).and_then(|k| self.entries.get(&k)) {
+                Some(a) if a.ppid != cur => cur = a.ppid,
+                _ => return false,
+            }
+        }
+        false
     }
 
     fn merge(&mut self, key: Key, o: &Observation, time: Time, is_exec: bool) {
@@ -148,6 +180,7 @@ impl<S: ProcSource> SessionDb<S> {
         let key = self.alloc_key();
         self.insert_new(key, e);
         self.evaluate_entry_leader(key);
+        self.touch(key);
         key
     }
 
@@ -238,6 +271,7 @@ impl<S: ProcSource> SessionDb<S> {
         };
         self.insert_new(key, e);
         self.evaluate_entry_leader(key);
+        self.touch(key);
         key
     }
 
@@ -322,7 +356,7 @@ impl<S: ProcSource> SessionDb<S> {
                 }
                 self.mark_dead(key, time);
             }
-            ProcessChange::Login { addr, .. } => self.login(key, o, addr),
+            ProcessChange::Login { addr } => self.login(key, o, addr),
         }
     }
 
@@ -513,5 +547,6 @@ fn blank_entry(pid: u32, ppid: u32, time: Time) -> Entry {
         last_seen: time,
         refs: 0,
         entity_id: String::new(),
+        accounted: 0,
     }
 }

@@ -335,7 +335,7 @@ impl<S: ProcSource> SessionDb<S> {
             });
             RelatedProcess {
                 fields: fields(l),
-                same_as_process: Some(l.pid == e.pid),
+                same_as_process: Some(e.entry_leader == Some(key)),
                 entry_meta: meta,
                 parent: self.link(l.ppid, false),
                 group_leader: None,

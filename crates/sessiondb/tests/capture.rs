@@ -157,7 +157,6 @@ fn translate(time: Time, records: &[Record<'_>]) -> ProcessEvent {
             if let Some(a) = addr.filter(|a| *a != "?") {
                 ev.change = Some(ProcessChange::Login {
                     addr: a.as_bytes().to_vec(),
-                    user: None,
                 });
             }
         }

@@ -49,7 +49,6 @@ fn ssh_login(s: &mut Sim) {
         o,
         Some(ProcessChange::Login {
             addr: b"127.0.0.1".to_vec(),
-            user: Some(b"root".to_vec()),
         }),
     );
     let o = sshd(s, 26901, 100);
@@ -70,7 +69,6 @@ fn ssh_login(s: &mut Sim) {
         o,
         Some(ProcessChange::Login {
             addr: b"127.0.0.1".to_vec(),
-            user: None,
         }),
     );
     let o = Observation {

@@ -224,3 +224,50 @@ fn a_process_from_proc_that_started_after_the_event_is_a_reused_pid() {
     assert_eq!(v.parent.unwrap().fields.pid, 5);
     assert_eq!(s.db.stats().proc_lookup_failures, 2);
 }
+
+#[test]
+fn byte_budget_bounds_long_arguments() {
+    let config = Config {
+        max_bytes: 256 << 10,
+        ..config(10_000)
+    };
+    let mut s = Sim::with_config(base(), config);
+    let long = vec![b'a'; 12_000];
+    for pid in 2000..2100u32 {
+        s.fork(10, pid);
+        let o = s.obs(pid, 10, b"/usr/bin/echo", None);
+        s.event(
+            o,
+            Some(ProcessChange::Exec {
+                argv: vec![b"echo".to_vec(), long.clone()],
+                cwd: None,
+            }),
+        );
+        s.exit(pid, 0);
+        let st = s.db.stats();
+        assert!(st.approx_bytes <= 256 << 10, "{st:?}");
+    }
+    let st = s.db.stats();
+    assert!(st.evicted_dead > 50, "{st:?}");
+    // The exec event itself still reported the whole argument.
+    let v = s.db.view(2099).unwrap();
+    assert_eq!(v.fields.args.unwrap()[1].as_bytes().len(), 12_000);
+    s.db.check_invariants().unwrap();
+}
+
+#[test]
+fn a_new_parent_outside_the_ancestry_means_a_reused_pid() {
+    let mut s = Sim::with_config(base(), config(100));
+    s.spawn(Spawn::new(3000, 10, b"/usr/bin/sleep"));
+    let old = s.db.view(3000).unwrap().fields.entity_id;
+    // Reparented to init: the same process.
+    s.event(s.obs(3000, 1, b"/usr/bin/sleep", None), None);
+    assert_eq!(s.db.view(3000).unwrap().fields.entity_id, old);
+    assert_eq!(s.db.stats().missed_exits, 0);
+    // Its exit was missed (SIGKILL); pid 3000 now belongs to a child of 10.
+    let v = s.exec(3000, 10, b"/usr/bin/id", None).unwrap();
+    assert_ne!(v.fields.entity_id, old);
+    assert!(v.previous.is_empty(), "no image of the old process");
+    assert_eq!(s.db.stats().missed_exits, 1);
+    s.db.check_invariants().unwrap();
+}

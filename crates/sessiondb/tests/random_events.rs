@@ -33,8 +33,7 @@ fn change() -> impl Strategy<Value = ProcessChange> {
         Just(ProcessChange::Setsid),
         (0u32..40, 0u32..40).prop_map(|(target, pgid)| ProcessChange::Setpgid { target, pgid }),
         any::<i32>().prop_map(|code| ProcessChange::Exit { code }),
-        prop::collection::vec(any::<u8>(), 0..4)
-            .prop_map(|addr| ProcessChange::Login { addr, user: None }),
+        prop::collection::vec(any::<u8>(), 0..4).prop_map(|addr| ProcessChange::Login { addr }),
     ]
 }
 
