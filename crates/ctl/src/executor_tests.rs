@@ -415,3 +415,78 @@ fn misc_requests() {
     );
     assert!(out.ends_with("loginuid_immutable 1 locked\n"), "{out}");
 }
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tagged(tag: u8, prepend: bool) -> Vec<u8> {
+        let list = if prepend { 4 | 0x10 } else { 4 };
+        rule_with(list, &[(210, 1)], &[b'a' + tag])
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// A rule the kernel refuses.
+        Poison,
+        Add(u8, bool),
+        Del(u8, bool),
+        DelAll,
+        Backlog(u32),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            1 => Just(Op::Poison),
+            3 => (0u8..6, any::<bool>()).prop_map(|(t, p)| Op::Add(t, p)),
+            2 => (0u8..6, any::<bool>()).prop_map(|(t, p)| Op::Del(t, p)),
+            1 => Just(Op::DelAll),
+            1 => (1u32..10_000).prop_map(Op::Backlog),
+        ]
+    }
+
+    proptest! {
+        /// Whatever a load does before the kernel refuses a request, the
+        /// kernel ends exactly as it was (rules, order, settings).
+        #[test]
+        fn failed_load_leaves_kernel_unchanged(
+            initial in proptest::collection::vec((0u8..6, any::<bool>()), 0..6),
+            ops in proptest::collection::vec(op(), 1..12),
+        ) {
+            let mut k = FakeKernel::new();
+            for (t, p) in &initial {
+                let _ = k.add_rule(&tagged(*t, *p));
+            }
+            let before = k.rules();
+            let status = k.status;
+            let poison = tagged(9, false);
+            k.reject_rules.push((poison.clone(), errno::ENOENT));
+            let lines: Vec<FileLine> = ops
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let reqs = match o {
+                        Op::Poison => vec![Request::AddRule(poison.clone())],
+                        Op::Add(t, p) => vec![Request::AddRule(tagged(*t, *p))],
+                        Op::Del(t, p) => vec![Request::DeleteRule(tagged(*t, *p))],
+                        Op::DelAll => vec![Request::DeleteAll { key: Vec::new() }],
+                        Op::Backlog(n) => vec![Request::Set(StatusChange::BacklogLimit(*n))],
+                    };
+                    line(i + 1, reqs)
+                })
+                .collect();
+            let calls_before = k.calls.len();
+            let (code, _, err) = load(&mut k, &lines);
+            if !precheck(&lines).is_empty() {
+                prop_assert_eq!(code, 1);
+                prop_assert_eq!(k.calls.len(), calls_before, "precheck failure sent requests");
+            } else if code == 1 {
+                prop_assert!(err.contains("rolled back"), "{}", err);
+                prop_assert_eq!(k.rules(), before);
+                prop_assert_eq!(k.status, status);
+            } else {
+                prop_assert_eq!(code, 0);
+            }
+        }
+    }
+}

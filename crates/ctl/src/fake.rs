@@ -55,6 +55,9 @@ pub struct FakeKernel {
     pub fail_adds: Vec<(usize, i32)>,
     /// `(n, errno)`: the n-th delete request fails with errno.
     pub fail_deletes: Vec<(usize, i32)>,
+    /// `(rule, errno)`: adding exactly these bytes always fails with errno
+    /// (as the kernel refuses a watch on a missing directory).
+    pub reject_rules: Vec<(Vec<u8>, i32)>,
     adds_seen: usize,
     deletes_seen: usize,
 }
@@ -82,6 +85,7 @@ impl Default for FakeKernel {
             calls: Vec::new(),
             fail_adds: Vec::new(),
             fail_deletes: Vec::new(),
+            reject_rules: Vec::new(),
             adds_seen: 0,
             deletes_seen: 0,
         }
@@ -192,6 +196,9 @@ impl Kernel for FakeKernel {
         self.check_unlocked()?;
         if let Some(&(_, e)) = self.fail_adds.iter().find(|(i, _)| *i == n) {
             return Err(KernelError::Errno(e));
+        }
+        if let Some((_, e)) = self.reject_rules.iter().find(|(r, _)| r.as_slice() == rule) {
+            return Err(KernelError::Errno(*e));
         }
         let (list, prepend) = Self::list_of(rule)?;
         // audit_add_rule -> audit_find_rule: the same rule on the same list.

@@ -62,7 +62,12 @@ impl Journal {
                 Undo::Status(change) => kernel.set_status(*change).map(|_| settings += 1),
             };
             if let Err(e) = r {
-                problems.push(format!("{entry:?}: {e}"));
+                let what = match entry {
+                    Undo::Added(_) => "deleting a rule this load added".to_string(),
+                    Undo::Deleted(_) => "re-adding a rule this load deleted".to_string(),
+                    Undo::Status(c) => format!("restoring {c:?}"),
+                };
+                problems.push(format!("{what}: {e}"));
             }
         }
         if let Some(before) = &self.before {
