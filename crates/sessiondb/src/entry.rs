@@ -78,6 +78,8 @@ pub(crate) struct Entry {
     pub fork_seen: bool,
     /// A clone3 child not yet confirmed by an event of its own.
     pub tentative: bool,
+    /// The executable was read from /proc and no record has named it yet.
+    pub exe_from_proc: bool,
     pub last_seen: Time,
     /// Entries referring to this one (as parent or entry leader).
     pub refs: u32,

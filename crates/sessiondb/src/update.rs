@@ -110,12 +110,9 @@ impl<S: ProcSource> SessionDb<S> {
             if let Some(t) = o.tty {
                 e.tty = t;
             }
-            if !is_exec {
-                if let Some(exe) = o
-                    .exe
-                    .as_ref()
-                    .filter(|x| !x.is_empty() && **x != e.image.exe)
-                {
+            let named = o.exe.as_ref().filter(|x| !x.is_empty());
+            if let (Some(exe), false) = (named, is_exec) {
+                if *exe != e.image.exe {
                     // The image changed without an exec record (no exec rule).
                     let image = Image {
                         exe: exe.clone(),
@@ -124,8 +121,14 @@ impl<S: ProcSource> SessionDb<S> {
                         comm: o.comm.clone(),
                     };
                     let old = std::mem::replace(&mut e.image, image);
-                    push_previous(&mut e.previous, old, self.config.max_previous);
+                    // An empty executable is no image; a path read from
+                    // /proc may be spelled differently from the record's
+                    // (another mount namespace's root): not an exec either.
+                    if !old.exe.is_empty() && !e.exe_from_proc {
+                        push_previous(&mut e.previous, old, self.config.max_previous);
+                    }
                 }
+                e.exe_from_proc = false;
             }
             if let (Some(c), false) = (&o.comm, is_exec) {
                 e.image.comm = Some(c.clone());
@@ -269,6 +272,7 @@ impl<S: ProcSource> SessionDb<S> {
             cwd: s.cwd,
             comm: Some(s.stat.comm),
         };
+        e.exe_from_proc = true;
         self.insert_new(key, e);
         self.evaluate_entry_leader(key);
         self.touch(key);
@@ -323,6 +327,7 @@ impl<S: ProcSource> SessionDb<S> {
                     if !created {
                         push_previous(&mut e.previous, old, max);
                     }
+                    e.exe_from_proc = false;
                 }
                 self.evaluate_entry_leader(key);
             }
@@ -544,6 +549,7 @@ fn blank_entry(pid: u32, ppid: u32, time: Time) -> Entry {
         login_addr: None,
         fork_seen: false,
         tentative: false,
+        exe_from_proc: false,
         last_seen: time,
         refs: 0,
         entity_id: String::new(),

@@ -438,3 +438,23 @@ fn replay_without_proc_builds_from_events_alone() {
         })
         .is_none());
 }
+
+#[test]
+fn exe_spelled_differently_in_proc_is_not_an_exec() {
+    let mut p = init_proc();
+    // Seen from the host, a container's binary has a longer path.
+    p.insert(
+        1200,
+        FakeProcess::new(100, 1200, 1200)
+            .exe(b"/var/lib/c/rootfs/usr/bin/nginx")
+            .start_ticks(60),
+    );
+    let mut s = Sim::new(p);
+    s.event(s.obs(1200, 100, b"/usr/bin/nginx", None), None);
+    let v = s.db.view(1200).unwrap();
+    assert_eq!(v.fields.executable.unwrap().as_bytes(), b"/usr/bin/nginx");
+    assert!(v.previous.is_empty());
+    // A later change of image is one.
+    s.event(s.obs(1200, 100, b"/usr/bin/other", None), None);
+    assert_eq!(s.db.view(1200).unwrap().previous.len(), 1);
+}
