@@ -10,42 +10,43 @@
 
 use std::borrow::Cow;
 
-/// Field names whose values the kernel or user-space hex-encodes when they
-/// hold unsafe bytes. EXECVE `aN` arguments are handled by [`is_execve_arg`]
-/// (only in EXECVE records: SYSCALL `a0`..`a3` are plain hex numbers).
-const ENCODED_FIELDS: &[&[u8]] = &[
-    b"acct",
-    b"cgroup",
-    b"cmd",
-    b"comm",
-    b"cwd",
-    b"data",
-    b"dir",
-    b"exe",
-    b"file",
-    b"key",
-    b"name",
-    b"new-chardev",
-    b"new-disk",
-    b"new-fs",
-    b"new-net",
-    b"new-rng",
-    b"ocomm",
-    b"old-chardev",
-    b"old-disk",
-    b"old-fs",
-    b"old-net",
-    b"old-rng",
-    b"path",
-    b"proctitle",
-    b"root_dir",
-    b"vm",
-    b"watch",
-];
-
-/// True when `key` names a field that may be hex-encoded (outside EXECVE).
+/// True when `key` names a field that may be hex-encoded (outside EXECVE):
+/// `acct`, `cgroup`, `cmd`, `comm`, `cwd`, `data`, `dir`, `exe`, `file`,
+/// `key`, `name`, `ocomm`, `path`, `proctitle`, `root_dir`, `vm`, `watch`,
+/// and the `old-`/`new-` `chardev`, `disk`, `fs`, `net`, `rng` fields.
+/// EXECVE `aN` arguments are handled by [`is_execve_arg`] (only in EXECVE
+/// records: SYSCALL `a0`..`a3` are plain hex numbers).
 pub fn is_encoded_field(key: &[u8]) -> bool {
-    ENCODED_FIELDS.contains(&key)
+    matches!(
+        key,
+        b"acct"
+            | b"cgroup"
+            | b"cmd"
+            | b"comm"
+            | b"cwd"
+            | b"data"
+            | b"dir"
+            | b"exe"
+            | b"file"
+            | b"key"
+            | b"name"
+            | b"new-chardev"
+            | b"new-disk"
+            | b"new-fs"
+            | b"new-net"
+            | b"new-rng"
+            | b"ocomm"
+            | b"old-chardev"
+            | b"old-disk"
+            | b"old-fs"
+            | b"old-net"
+            | b"old-rng"
+            | b"path"
+            | b"proctitle"
+            | b"root_dir"
+            | b"vm"
+            | b"watch"
+    )
 }
 
 /// True for an EXECVE argument key: `aN` or `aN[i]` (not `aN_len`, not `argc`).

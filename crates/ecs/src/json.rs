@@ -168,7 +168,7 @@ pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+pub(crate) fn push_u64(out: &mut Vec<u8>, mut v: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
@@ -295,18 +295,16 @@ impl<'a> JsonWriter<'a> {
     }
 
     fn push_path(&mut self, seg: Option<&[u8]>) {
-        let idx;
-        let seg: &[u8] = match seg {
-            Some(s) => s,
-            None => {
-                idx = self.levels.last().map_or(0, |l| l.count).to_string();
-                idx.as_bytes()
-            }
-        };
         if !self.path.is_empty() {
             self.path.push(b'.');
         }
-        self.path.extend_from_slice(seg);
+        match seg {
+            Some(s) => self.path.extend_from_slice(s),
+            None => {
+                let idx = self.levels.last().map_or(0, |l| l.count);
+                push_u64(&mut self.path, u64::from(idx));
+            }
+        }
     }
 
     fn open(&mut self, array: bool, path_len: usize) {
@@ -378,6 +376,41 @@ impl<'a> JsonWriter<'a> {
         self.key(key);
         if !write_short(self.out, value) {
             self.note_invalid(Some(key), value);
+        }
+    }
+
+    /// Writes a string member made of `parts` joined with single spaces,
+    /// without building the joined string (unless it is not UTF-8).
+    pub fn str_field_joined<T: AsRef<[u8]>>(&mut self, key: &str, parts: &[T]) {
+        self.key(key.as_bytes());
+        self.out.push(b'"');
+        let mut valid = true;
+        for (i, p) in parts.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b' ');
+            }
+            let p = p.as_ref();
+            let start = self.out.len();
+            if write_string(self.out, p) {
+                // Drop the quotes write_string added around the part.
+                self.out.remove(start);
+                self.out.pop();
+            } else {
+                self.out.truncate(start);
+                valid = false;
+                break;
+            }
+        }
+        if valid {
+            self.out.push(b'"');
+            return;
+        }
+        // Rare: rewrite from scratch through the lossy path.
+        let joined = crate::argv::join_args(parts);
+        let open = self.out.iter().rposition(|&b| b == b'"').unwrap_or(self.out.len());
+        self.out.truncate(open);
+        if !write_string(self.out, &joined) {
+            self.note_invalid(Some(key.as_bytes()), &joined);
         }
     }
 

@@ -5,7 +5,6 @@ use std::net::IpAddr;
 
 use audit_reassembler::{Completion, Event, Record};
 
-use crate::argv::join_args;
 use crate::encoding::split_keys;
 use crate::ids::{Id, NameResolver};
 use crate::json::{push_hex, JsonWriter};
@@ -98,11 +97,6 @@ fn parse_hex_u64(v: &[u8]) -> Option<u64> {
 
 pub(crate) fn id_of(v: Option<Val<'_>>) -> Option<Id> {
     v.and_then(|v| Id::parse(v.raw))
-}
-
-/// Lowercase copy of a message type name (`USER_LOGIN` -> `user_login`).
-fn lower(name: &[u8]) -> Vec<u8> {
-    name.to_ascii_lowercase()
 }
 
 pub(crate) fn type_name(r: &Record) -> Cow<'_, [u8]> {
@@ -234,31 +228,20 @@ impl<N: NameResolver> Serializer<N> {
         w.begin_object("event");
         w.str_field("kind", b"event");
         w.str_field("module", b"auditd");
-        let mut cats: Vec<&str> = norm.category.to_vec();
-        let mut kinds: Vec<&str> = norm.kind.to_vec();
-        if let Some(sn) = sc_norm.filter(|sn| *sn != norm) {
-            for c in sn.category {
-                if !cats.contains(c) {
-                    cats.push(c);
-                }
+        let extra = sc_norm.filter(|sn| *sn != norm);
+        for (key, own, more) in [
+            ("category", norm.category, extra.map_or(&[][..], |n| n.category)),
+            ("type", norm.kind, extra.map_or(&[][..], |n| n.kind)),
+        ] {
+            if own.is_empty() && more.is_empty() {
+                continue;
             }
-            for k in sn.kind {
-                if !kinds.contains(k) {
-                    kinds.push(k);
-                }
-            }
-        }
-        if !cats.is_empty() {
-            w.begin_array("category");
-            for c in &cats {
+            w.begin_array(key);
+            for c in own {
                 w.item_str(c.as_bytes());
             }
-            w.end();
-        }
-        if !kinds.is_empty() {
-            w.begin_array("type");
-            for k in &kinds {
-                w.item_str(k.as_bytes());
+            for c in more.iter().filter(|c| !own.contains(c)) {
+                w.item_str(c.as_bytes());
             }
             w.end();
         }
@@ -346,7 +329,7 @@ impl<N: NameResolver> Serializer<N> {
 
         // auditd
         w.begin_object("auditd");
-        w.str_field("message_type", &lower(&primary_type));
+        w.str_field("message_type", lower_static(&primary_type, &mut self.scratch));
         w.u64_field("sequence", u64::from(first.serial()));
         w.str_field("result", result.as_bytes());
         match ses {
@@ -512,10 +495,10 @@ impl<N: NameResolver> Serializer<N> {
             }
             w.end();
             w.u64_field("args_count", v.args.len() as u64);
-            w.str_field("command_line", &join_args(&v.args));
+            w.str_field_joined("command_line", &v.args);
         }
         if let Some(t) = &v.proctitle {
-            w.str_field("title", &join_args(t));
+            w.str_field_joined("title", t);
         }
         if matches!(sc_name, Some("exit_group" | "exit")) {
             // exit_group(status): a0 is the status (hex); the low byte is
