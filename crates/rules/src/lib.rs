@@ -21,6 +21,8 @@
 
 pub mod augenrules;
 mod builder;
+#[doc(hidden)]
+pub mod check;
 mod command;
 pub mod compare;
 mod error;

@@ -1,6 +1,7 @@
 //! The rule model: one kernel rule (`struct audit_rule_data`) with typed
-//! list, action, operators and values. Lossless: every byte pattern the
-//! decoder accepts encodes back to the same bytes.
+//! list, action, operators and values. Lossless for what the kernel sends:
+//! a decoded rule encodes back to the same bytes (unused field slots and
+//! netlink padding aside, see [`Rule::from_bytes`]).
 
 use crate::kernel::{self, *};
 

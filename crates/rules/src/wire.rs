@@ -74,6 +74,9 @@ impl Rule {
     /// fields, a `buflen` beyond the input, and string lengths that do not
     /// add up to `buflen`.
     ///
+    /// Slots of `fields`, `values` and `fieldflags` beyond `field_count`
+    /// are ignored (the kernel zeroes them; [`Rule::to_bytes`] writes zeros).
+    ///
     /// Which fields are strings follows the kernel and auditctl
     /// ([`crate::kernel::is_string_field`] of `fields[i] & ~AUDIT_OPERATORS`).
     pub fn from_bytes(b: &[u8]) -> Result<Rule, RuleError> {
