@@ -21,6 +21,8 @@
 
 use std::fmt;
 
+use crate::separator::{Class, Cursor};
+
 /// How a field's value was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Quoting {
@@ -197,67 +199,84 @@ pub(crate) struct Span {
     pub quoting: Quoting,
 }
 
-/// Finds the next field in `buf[pos..end]`; returns it and the position to
-/// continue from. `None` when no field is left.
-#[inline]
-pub(crate) fn next_span(buf: &[u8], mut pos: usize, end: usize) -> Option<(Span, usize)> {
-    loop {
-        while pos < end && buf[pos] == b' ' {
-            pos += 1;
+/// Splits a byte range into [`Span`]s (the rules are in the module docs).
+#[derive(Clone, Debug)]
+pub(crate) struct Tokenizer<'a> {
+    /// The input, cut at the end of the range.
+    buf: &'a [u8],
+    cursor: Cursor<'a>,
+    pos: usize,
+}
+
+impl<'a> Tokenizer<'a> {
+    /// Fields of `buf[start..end]` (positions stay offsets into `buf`).
+    pub fn new(buf: &'a [u8], start: usize, end: usize) -> Self {
+        let buf = &buf[..end];
+        Tokenizer {
+            buf,
+            cursor: Cursor::new(buf),
+            pos: start,
         }
-        if pos >= end {
-            return None;
-        }
-        let key_start = pos;
-        // The key runs to '=' or ' '.
-        while pos < end && buf[pos] != b'=' && buf[pos] != b' ' {
-            pos += 1;
-        }
-        if pos >= end || buf[pos] == b' ' || pos == key_start {
-            // A token without '=' (or with an empty key): skip it.
-            if pos < end && buf[pos] == b'=' {
-                pos = skip_token(buf, pos, end);
+    }
+
+    /// The next field, `None` at the end.
+    #[inline]
+    pub fn next_span(&mut self) -> Option<Span> {
+        let buf = self.buf;
+        let end = buf.len();
+        loop {
+            // Fields are nearly always one space apart.
+            let key_start = match (buf.get(self.pos), buf.get(self.pos + 1)) {
+                (Some(b' '), Some(&b)) if b != b' ' => self.pos + 1,
+                _ => self.cursor.next(self.pos, Class::NonSpace)?,
+            };
+            // The key runs to '=' or ' '; a last token without '=' ends it all.
+            let key_end = self.cursor.next(key_start, Class::EqualsOrSpace)?;
+            if buf[key_end] == b' ' {
+                // A token without '=': skip it.
+                self.pos = key_end;
+                continue;
             }
-            continue;
-        }
-        let key_end = pos;
-        let v = pos + 1;
-        let (quoting, val_start, val_end, next) = match buf.get(v).filter(|_| v < end) {
-            Some(b'"') => {
-                let s = v + 1;
-                match memchr::memchr(b'"', &buf[s..end]) {
-                    Some(i) => (Quoting::Double, s, s + i, s + i + 1),
-                    None => (Quoting::Double, s, end, end),
+            if key_end == key_start {
+                // An empty key: skip the token.
+                self.pos = self.cursor.next(key_end, Class::Space).unwrap_or(end);
+                continue;
+            }
+            let v = key_end + 1;
+            let (quoting, val_start, val_end, next) = match buf.get(v) {
+                Some(b'"') => match self.cursor.next(v + 1, Class::DoubleQuote) {
+                    Some(q) => (Quoting::Double, v + 1, q, q + 1),
+                    None => (Quoting::Double, v + 1, end, end),
+                },
+                Some(b'\'') => {
+                    let s = v + 1;
+                    let e = single_quote_end(buf, s, end);
+                    (Quoting::Single, s, e, (e + 1).min(end))
                 }
-            }
-            Some(b'\'') => {
-                let s = v + 1;
-                let e = single_quote_end(buf, s, end);
-                (Quoting::Single, s, e, (e + 1).min(end))
-            }
-            Some(b'{') => {
-                let s = v + 1;
-                match memchr::memchr(b'}', &buf[s..end]) {
-                    Some(i) => {
-                        let (vs, ve) = trim_spaces(buf, s, s + i);
-                        (Quoting::Braced, vs, ve, s + i + 1)
+                Some(b'{') => {
+                    let s = v + 1;
+                    match memchr::memchr(b'}', &buf[s..]) {
+                        Some(i) => {
+                            let (vs, ve) = trim_spaces(buf, s, s + i);
+                            (Quoting::Braced, vs, ve, s + i + 1)
+                        }
+                        None => (Quoting::Braced, s, end, end),
                     }
-                    None => (Quoting::Braced, s, end, end),
                 }
-            }
-            _ => {
-                let e = memchr::memchr(b' ', &buf[v..end]).map_or(end, |i| v + i);
-                (Quoting::Unquoted, v, e, e)
-            }
-        };
-        let span = Span {
-            key_start,
-            key_end,
-            val_start,
-            val_end,
-            quoting,
-        };
-        return Some((span, next));
+                _ => {
+                    let e = self.cursor.next(v, Class::Space).unwrap_or(end);
+                    (Quoting::Unquoted, v, e, e)
+                }
+            };
+            self.pos = next;
+            return Some(Span {
+                key_start,
+                key_end,
+                val_start,
+                val_end,
+                quoting,
+            });
+        }
     }
 }
 
@@ -273,10 +292,6 @@ fn single_quote_end(buf: &[u8], s: usize, end: usize) -> usize {
         from = q + 1;
     }
     end
-}
-
-fn skip_token(buf: &[u8], pos: usize, end: usize) -> usize {
-    memchr::memchr(b' ', &buf[pos..end]).map_or(end, |i| pos + i)
 }
 
 fn trim_spaces(buf: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
@@ -295,13 +310,16 @@ fn trim_spaces(buf: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
 #[derive(Clone, Debug)]
 pub struct FieldIter<'a> {
     buf: &'a [u8],
-    pos: usize,
+    tokens: Tokenizer<'a>,
 }
 
 impl<'a> FieldIter<'a> {
     /// Iterates over the `key=value` fields of `text`.
     pub fn new(text: &'a [u8]) -> Self {
-        FieldIter { buf: text, pos: 0 }
+        FieldIter {
+            buf: text,
+            tokens: Tokenizer::new(text, 0, text.len()),
+        }
     }
 }
 
@@ -309,8 +327,7 @@ impl<'a> Iterator for FieldIter<'a> {
     type Item = Field<'a>;
 
     fn next(&mut self) -> Option<Field<'a>> {
-        let (span, next) = next_span(self.buf, self.pos, self.buf.len())?;
-        self.pos = next;
+        let span = self.tokens.next_span()?;
         Some(Field {
             key: &self.buf[span.key_start..span.key_end],
             value: &self.buf[span.val_start..span.val_end],
@@ -388,6 +405,98 @@ mod tests {
         let f = fields("msg='it's here' x=1");
         assert_eq!(f[0].1, "it's here");
         assert_eq!(f[1].0, "x");
+    }
+
+    /// The tokenizing rules of the module docs, byte by byte.
+    fn reference(buf: &[u8]) -> Vec<(usize, usize, usize, usize, Quoting)> {
+        let end = buf.len();
+        let mut out = Vec::new();
+        let mut pos = 0;
+        loop {
+            while pos < end && buf[pos] == b' ' {
+                pos += 1;
+            }
+            if pos >= end {
+                return out;
+            }
+            let ks = pos;
+            while pos < end && buf[pos] != b'=' && buf[pos] != b' ' {
+                pos += 1;
+            }
+            if pos >= end {
+                return out;
+            }
+            if buf[pos] == b' ' {
+                continue;
+            }
+            if pos == ks {
+                while pos < end && buf[pos] != b' ' {
+                    pos += 1;
+                }
+                continue;
+            }
+            let ke = pos;
+            let v = pos + 1;
+            let find = |from: usize, c: u8| (from..end).find(|&i| buf[i] == c);
+            let (q, vs, ve, next) = match buf.get(v) {
+                Some(b'"') => match find(v + 1, b'"') {
+                    Some(e) => (Quoting::Double, v + 1, e, e + 1),
+                    None => (Quoting::Double, v + 1, end, end),
+                },
+                Some(b'\'') => {
+                    let e = (v + 1..end)
+                        .find(|&i| buf[i] == b'\'' && (i + 1 == end || buf[i + 1] == b' '))
+                        .unwrap_or(end);
+                    (Quoting::Single, v + 1, e, (e + 1).min(end))
+                }
+                Some(b'{') => match find(v + 1, b'}') {
+                    Some(e) => {
+                        let (a, b) = trim_spaces(buf, v + 1, e);
+                        (Quoting::Braced, a, b, e + 1)
+                    }
+                    None => (Quoting::Braced, v + 1, end, end),
+                },
+                _ => {
+                    let e = find(v, b' ').unwrap_or(end);
+                    (Quoting::Unquoted, v, e, e)
+                }
+            };
+            out.push((ks, ke, vs, ve, q));
+            pos = next;
+        }
+    }
+
+    fn tokenized(buf: &[u8]) -> Vec<(usize, usize, usize, usize, Quoting)> {
+        let mut t = Tokenizer::new(buf, 0, buf.len());
+        std::iter::from_fn(|| t.next_span())
+            .map(|s| (s.key_start, s.key_end, s.val_start, s.val_end, s.quoting))
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokenizer_matches_the_reference(body in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(b' '), proptest::strategy::Just(b'='),
+                proptest::strategy::Just(b'"'), proptest::strategy::Just(b'\''),
+                proptest::strategy::Just(b'{'), proptest::strategy::Just(b'}'),
+                proptest::strategy::Just(b'a'), proptest::strategy::Just(b'k'),
+                proptest::arbitrary::any::<u8>(),
+            ], 0..400)) {
+            proptest::prop_assert_eq!(tokenized(&body), reference(&body));
+        }
+    }
+
+    #[test]
+    fn tokenizer_matches_the_reference_on_long_values() {
+        let mut line = b"proctitle=".to_vec();
+        line.extend(std::iter::repeat_n(b'A', 150));
+        line.extend_from_slice(b" a1=\"");
+        line.extend(std::iter::repeat_n(b'x', 70));
+        line.extend_from_slice(b"\"   k=v  =x y z= msg='a=b c='d' e=f' end");
+        assert_eq!(tokenized(&line), reference(&line));
+        // proctitle, a1, k, z (empty), msg (up to the quote before a space), e.
+        assert_eq!(tokenized(&line).len(), 6);
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub mod event;
 mod field;
 mod reassembler;
 mod record;
+mod separator;
 mod sequence;
 
 pub use error::{HeaderPart, ParseError};

@@ -7,7 +7,8 @@
 use std::fmt;
 
 use crate::error::{HeaderPart, ParseError};
-use crate::field::{next_span, Field, FieldIter, Quoting, Span};
+use crate::field::{Field, FieldIter, Quoting, Span, Tokenizer};
+use crate::separator::count_equals;
 
 /// The longest record accepted, in bytes (the kernel's limit is 8,970; log
 /// lines with an ENRICHED suffix are longer, but not by this much).
@@ -174,16 +175,15 @@ impl Record {
     }
 
     fn build(input: &[u8], p: Parts) -> Record {
-        let body = &input[p.body_start..p.body_end];
-        // Every field needs its own '=' in the body: an upper bound, so the
-        // single allocation below is never grown.
-        let max_fields = memchr::memchr_iter(b'=', body).count();
+        // Every field has its own '=' in the body: an upper bound, so the
+        // record's single allocation is never grown.
+        let max_fields = count_equals(&input[p.body_start..p.body_end]);
         let mut buf = Vec::with_capacity(input.len() + max_fields * SPAN_BYTES);
         buf.extend_from_slice(input);
         let mut nfields = 0u32;
         let mut nested: Option<(usize, usize)> = None;
-        let mut pos = p.body_start;
-        while let Some((span, next)) = next_span(input, pos, p.body_end) {
+        let mut tokens = Tokenizer::new(input, p.body_start, p.body_end);
+        while let Some(span) = tokens.next_span() {
             if nested.is_none()
                 && span.quoting == Quoting::Single
                 && &input[span.key_start..span.key_end] == b"msg"
@@ -192,14 +192,12 @@ impl Record {
             }
             push_span(&mut buf, &span, false);
             nfields += 1;
-            pos = next;
         }
         if let Some((start, end)) = nested {
-            let mut pos = start;
-            while let Some((span, next)) = next_span(input, pos, end) {
+            let mut tokens = Tokenizer::new(input, start, end);
+            while let Some(span) = tokens.next_span() {
                 push_span(&mut buf, &span, true);
                 nfields += 1;
-                pos = next;
             }
         }
         Record {
@@ -259,9 +257,16 @@ impl Record {
 
     /// The first field named `key` (outer fields come before nested ones).
     pub fn get(&self, key: &[u8]) -> Option<Field<'_>> {
+        let raw = &self.buf[..self.raw_len as usize];
+        let table = &self.buf[self.raw_len as usize..];
         (0..self.nfields as usize)
+            .find(|&i| {
+                let e = &table[i * SPAN_BYTES..];
+                let start = (read_u32(e, 0) & !NESTED_BIT) as usize;
+                let len = (read_u32(e, 4) & 0x3fff_ffff) as usize;
+                len == key.len() && raw.get(start..start + len) == Some(key)
+            })
             .map(|i| self.field_at(i))
-            .find(|f| f.key == key)
     }
 
     /// The raw value of the first field named `key`.
@@ -364,6 +369,7 @@ struct Parts {
     enrichment: Option<Range32>,
 }
 
+#[inline]
 fn push_span(buf: &mut Vec<u8>, s: &Span, nested: bool) {
     let q: u32 = match s.quoting {
         Quoting::Unquoted => 0,
@@ -372,10 +378,12 @@ fn push_span(buf: &mut Vec<u8>, s: &Span, nested: bool) {
         Quoting::Braced => 3,
     };
     let key_start = s.key_start as u32 | if nested { NESTED_BIT } else { 0 };
-    buf.extend_from_slice(&key_start.to_le_bytes());
-    buf.extend_from_slice(&(((s.key_end - s.key_start) as u32) | (q << 30)).to_le_bytes());
-    buf.extend_from_slice(&(s.val_start as u32).to_le_bytes());
-    buf.extend_from_slice(&((s.val_end - s.val_start) as u32).to_le_bytes());
+    let mut entry = [0u8; SPAN_BYTES];
+    entry[0..4].copy_from_slice(&key_start.to_le_bytes());
+    entry[4..8].copy_from_slice(&(((s.key_end - s.key_start) as u32) | (q << 30)).to_le_bytes());
+    entry[8..12].copy_from_slice(&(s.val_start as u32).to_le_bytes());
+    entry[12..16].copy_from_slice(&((s.val_end - s.val_start) as u32).to_le_bytes());
+    buf.extend_from_slice(&entry);
 }
 
 #[inline]
@@ -473,12 +481,31 @@ fn type_from_name(name: &[u8]) -> Option<u16> {
     if name.first().is_some_and(u8::is_ascii_digit) {
         return parse_u16(name);
     }
+    if let Some(t) = common_type(name) {
+        return Some(t);
+    }
     Some(
         std::str::from_utf8(name)
             .ok()
             .and_then(audit_tables::msgtype::number)
             .unwrap_or(0),
     )
+}
+
+/// The types of a syscall event, without the table search (most records).
+fn common_type(name: &[u8]) -> Option<u16> {
+    use audit_tables::msgtype as t;
+    Some(match name {
+        b"SYSCALL" => t::AUDIT_SYSCALL,
+        b"PATH" => t::AUDIT_PATH,
+        b"PROCTITLE" => t::AUDIT_PROCTITLE,
+        b"CWD" => t::AUDIT_CWD,
+        b"EXECVE" => t::AUDIT_EXECVE,
+        b"BPRM_FCAPS" => t::AUDIT_BPRM_FCAPS,
+        b"SOCKADDR" => t::AUDIT_SOCKADDR,
+        b"EOE" => t::AUDIT_EOE,
+        _ => return None,
+    })
 }
 
 fn parse_u16(digits: &[u8]) -> Option<u16> {

@@ -299,3 +299,23 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn common_type_names_agree_with_the_tables() {
+    for name in [
+        "SYSCALL",
+        "PATH",
+        "PROCTITLE",
+        "CWD",
+        "EXECVE",
+        "BPRM_FCAPS",
+        "SOCKADDR",
+        "EOE",
+    ] {
+        assert_eq!(
+            common_type(name.as_bytes()),
+            audit_tables::msgtype::number(name),
+            "{name}"
+        );
+    }
+}
