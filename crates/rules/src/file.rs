@@ -182,3 +182,48 @@ mod tests {
         assert_eq!(l, vec![&b"-w /a"[..], &b"-D"[..]]);
     }
 }
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+    use crate::command::Command;
+    use crate::host::FakeHost;
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let text =
+            b"# header\n\n-D\n-w /etc/passwd -p wa -k pw\n-a always,exit -F foo=1\n-i\n-a bad\n";
+        let lines = parse_rule_file("audit.rules", text, &FakeHost::x86_64());
+        assert_eq!(
+            lines.iter().map(|l| l.line).collect::<Vec<_>>(),
+            vec![3, 4, 5, 6, 7]
+        );
+        assert!(matches!(
+            lines[0].result.as_ref().unwrap().commands[0],
+            Command::DeleteAll { .. }
+        ));
+        let e = lines[2].result.as_ref().unwrap_err();
+        assert_eq!(e.to_string(), "audit.rules:5: -F unknown field: foo");
+        assert!(matches!(e.root(), RuleError::Field { .. }));
+        assert_eq!(
+            lines[3].result.as_ref().unwrap().commands,
+            vec![Command::IgnoreErrors]
+        );
+        assert_eq!(
+            lines[4].result.as_ref().unwrap_err().to_string(),
+            "audit.rules:7: Append rule - bad keyword bad"
+        );
+    }
+
+    #[test]
+    fn escaped_spaces_reach_the_rule() {
+        let lines = parse_rule_file("f", b"-w /tmp/a\\ b -k k\n", &FakeHost::x86_64());
+        let Command::AddRule(r) = &lines[0].result.as_ref().unwrap().commands[0] else {
+            panic!()
+        };
+        assert_eq!(
+            r.fields[0].value,
+            crate::rule::Value::Str(b"/tmp/a b".to_vec())
+        );
+    }
+}
