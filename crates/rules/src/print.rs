@@ -19,7 +19,7 @@ pub struct Printer {
     pub host_arch: Option<u32>,
     /// `-l -i`: print `arch=x86_64` and `auid=unset` style values.
     /// (auditctl also interprets `a0`..`a3` of single-syscall rules with
-    /// auparse; that is not reproduced: they stay hex.)
+    /// auparse; only its fallback, lowercase hex, is reproduced.)
     pub interpret: bool,
     elf: u32,
 }
@@ -159,10 +159,15 @@ impl Printer {
                 }
                 f::ARG0..=f::ARG3 => {
                     head(&mut o);
-                    // auditctl interprets with auparse when `-i` and one
-                    // syscall (count <= 1); we keep hex (see `interpret`).
-                    let _ = count;
-                    o.extend(format!("0x{v:X}").bytes());
+                    if count > 1 || !self.interpret {
+                        o.extend(format!("0x{v:X}").bytes());
+                    } else {
+                        // auditctl runs auparse's interpretation here; its
+                        // fallback for plain numbers is lowercase hex. The
+                        // named interpretations (ptrace requests, clone
+                        // flags, ...) are not reproduced.
+                        o.extend(format!("0x{v:x}").bytes());
+                    }
                 }
                 f::EXIT => {
                     head(&mut o);

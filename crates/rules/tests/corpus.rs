@@ -115,6 +115,18 @@ fn corpus_matches_auditctl() {
                 if got != added {
                     bad.push(format!("{line}\n  want {added:?}\n  got  {got:?}"));
                 }
+                let want_i = c["added_interpreted"].as_str().unwrap();
+                let got_i = if rules.is_empty() {
+                    String::new()
+                } else {
+                    String::from_utf8(Printer::new(Some(0xc000_003e), true).listing(&rules))
+                        .unwrap()
+                };
+                if got_i != want_i {
+                    bad.push(format!(
+                        "{line} (-l -i)\n  want {want_i:?}\n  got  {got_i:?}"
+                    ));
+                }
             }
         }
     }
