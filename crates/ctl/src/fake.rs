@@ -201,14 +201,19 @@ impl Kernel for FakeKernel {
             return Err(KernelError::Errno(*e));
         }
         let (list, prepend) = Self::list_of(rule)?;
-        // audit_add_rule -> audit_find_rule: the same rule on the same list.
+        // audit_add_rule -> audit_find_rule: the same rule (flags included,
+        // so a `-A` copy of a listed rule is not a duplicate).
         if self.lists[list].iter().any(|r| r.as_slice() == rule) {
             return Err(KernelError::Errno(errno::EEXIST));
         }
+        // audit_add_rule clears AUDIT_FILTER_PREPEND once the rule is in
+        // place: the list (and later comparisons) see the rule without it.
+        let mut stored = rule.to_vec();
+        stored[0..4].copy_from_slice(&(list as u32).to_ne_bytes());
         if prepend {
-            self.lists[list].insert(0, rule.to_vec());
+            self.lists[list].insert(0, stored);
         } else {
-            self.lists[list].push(rule.to_vec());
+            self.lists[list].push(stored);
         }
         Ok(())
     }

@@ -33,8 +33,11 @@ impl Journal {
         }
     }
 
-    /// Records a rule added.
-    pub fn added(&mut self, rule: Vec<u8>) {
+    /// Records a rule added. The kernel stores it without
+    /// AUDIT_FILTER_PREPEND (audit_add_rule clears the flag after inserting),
+    /// so the rule to delete on undo is the one without it.
+    pub fn added(&mut self, mut rule: Vec<u8>) {
+        set_prepend(&mut rule, false);
         self.entries.push(Undo::Added(rule));
     }
 
@@ -55,6 +58,7 @@ impl Journal {
     pub fn undo<K: Kernel + ?Sized>(self, kernel: &mut K) -> Result<String, String> {
         let (mut removed, mut restored, mut settings) = (0usize, 0usize, 0usize);
         let mut problems = Vec::new();
+        let mut rule_problems = Vec::new();
         for entry in self.entries.iter().rev() {
             let r = match entry {
                 Undo::Added(rule) => kernel.delete_rule(rule).map(|_| removed += 1),
@@ -67,19 +71,27 @@ impl Journal {
                     Undo::Deleted(_) => "re-adding a rule this load deleted".to_string(),
                     Undo::Status(c) => format!("restoring {c:?}"),
                 };
-                problems.push(format!("{what}: {e}"));
+                match entry {
+                    Undo::Status(_) => problems.push(format!("{what}: {e}")),
+                    _ => rule_problems.push(format!("{what}: {e}")),
+                }
             }
         }
+        // A failed step above is repaired by rebuilding the list from the
+        // snapshot; only a list that still differs is a failure.
         if let Some(before) = &self.before {
             match kernel.list_rules() {
                 Ok(now) if &now == before => {}
                 Ok(_) => {
                     if let Err(e) = rebuild(kernel, before) {
+                        problems.extend(rule_problems);
                         problems.push(e);
                     }
                 }
                 Err(e) => problems.push(format!("listing rules: {e}")),
             }
+        } else {
+            problems.extend(rule_problems);
         }
         if problems.is_empty() {
             Ok(format!(
@@ -93,8 +105,11 @@ impl Journal {
 }
 
 /// Deletes every rule and adds `before` back so that the kernel lists
-/// exactly `before` again. Rules carrying AUDIT_FILTER_PREPEND go to the head
-/// of their list (audit_add_rule), so those are added in reverse order.
+/// exactly `before` again: last rule first, each with AUDIT_FILTER_PREPEND
+/// so it goes to the head of its list. The prepend flag also keeps a rule
+/// listed twice (possible: audit_compare_rule sees the flag, so `-A` can
+/// duplicate an `-a` rule) from being refused as a duplicate; the kernel
+/// clears the flag once the rule is in place (audit_add_rule).
 fn rebuild<K: Kernel + ?Sized>(kernel: &mut K, before: &[Vec<u8>]) -> Result<(), String> {
     let now = kernel
         .list_rules()
@@ -104,19 +119,11 @@ fn rebuild<K: Kernel + ?Sized>(kernel: &mut K, before: &[Vec<u8>]) -> Result<(),
             .delete_rule(rule)
             .map_err(|e| format!("clearing rules: {e}"))?;
     }
-    let prepended = |r: &Vec<u8>| {
-        r.get(0..4)
-            .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) & FILTER_PREPEND != 0)
-            .unwrap_or(false)
-    };
-    for rule in before.iter().filter(|r| prepended(r)).rev() {
+    for rule in before.iter().rev() {
+        let mut r = rule.clone();
+        set_prepend(&mut r, true);
         kernel
-            .add_rule(rule)
-            .map_err(|e| format!("restoring rules: {e}"))?;
-    }
-    for rule in before.iter().filter(|r| !prepended(r)) {
-        kernel
-            .add_rule(rule)
+            .add_rule(&r)
             .map_err(|e| format!("restoring rules: {e}"))?;
     }
     let after = kernel
@@ -126,6 +133,17 @@ fn rebuild<K: Kernel + ?Sized>(kernel: &mut K, before: &[Vec<u8>]) -> Result<(),
         return Err("the rule list differs from before the load".into());
     }
     Ok(())
+}
+
+/// Sets or clears AUDIT_FILTER_PREPEND in a rule's flags word.
+fn set_prepend(rule: &mut [u8], on: bool) {
+    if let Some(flags) = rule.get_mut(0..4) {
+        let mut v = u32::from_ne_bytes([flags[0], flags[1], flags[2], flags[3]]) & !FILTER_PREPEND;
+        if on {
+            v |= FILTER_PREPEND;
+        }
+        flags.copy_from_slice(&v.to_ne_bytes());
+    }
 }
 
 #[cfg(test)]
@@ -164,9 +182,27 @@ mod tests {
     #[test]
     fn undo_reports_what_it_could_not_restore() {
         let mut k = FakeKernel::new();
+        k.status.enabled = 2;
         let mut j = Journal::new(Some(Vec::new()));
-        j.added(rule(4, 1)); // never actually added: delete fails with ENOENT
+        j.status_set(StatusChange::BacklogLimit(5));
         let err = j.undo(&mut k).unwrap_err();
-        assert!(err.contains("No such file or directory"), "{err}");
+        assert!(err.contains("Operation not permitted"), "{err}");
+    }
+
+    #[test]
+    fn a_failed_step_is_repaired_from_the_snapshot() {
+        let mut k = FakeKernel::new();
+        k.add_rule(&rule(4, 1)).unwrap();
+        // The same rule added again with the prepend flag: the kernel keeps
+        // both (audit_compare_rule sees the flag).
+        k.add_rule(&rule(4 | FILTER_PREPEND, 1)).unwrap();
+        let before = k.rules();
+        assert_eq!(before.len(), 2);
+        let mut j = Journal::new(Some(before.clone()));
+        k.delete_rule(&rule(4, 1)).unwrap();
+        j.deleted(rule(4, 1));
+        j.added(rule(4, 7)); // never added: its delete fails, and is forgiven
+        j.undo(&mut k).unwrap();
+        assert_eq!(k.rules(), before);
     }
 }

@@ -744,6 +744,7 @@ fn failed_load_after_delete_all_restores_everything() {
         &file,
         format!(
             "-D\n-r {rate}\n-a always,exit -F arch=b64 -S execve -k new\n\
+             -A always,exit -F arch=b64 -S fchmod -k prepended\n\
              -a always,exit -F dir=/nonexistent-auditrs-dir/ -F perm=wa -k bad\n"
         ),
     )
@@ -755,7 +756,7 @@ fn failed_load_after_delete_all_restores_everything() {
     assert!(out.starts_with("No rules\n"), "{out}");
     assert!(out.contains(&format!("rate_limit {rate}\n")), "{out}");
     assert!(
-        err.contains(&format!("{f}:4: Error sending add rule data request")),
+        err.contains(&format!("{f}:5: Error sending add rule data request")),
         "{err}"
     );
     assert!(err.contains("rolled back"), "{err}");
