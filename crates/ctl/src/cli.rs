@@ -51,7 +51,8 @@ pub const USAGE: &str = "usage: auditctl [options]
 
 /// What `auditrs ctl --help` adds to auditctl's usage.
 pub const EXTENSIONS: &str = "auditrs ctl extensions (no kernel, no root needed):
-    --check FILE...                   Parse rules files as -R would, report FILE:LINE: errors
+    --check FILE|DIR...               Parse rules files (a directory: its *.rules in
+                                      augenrules order) as -R would, report FILE:LINE: errors
     --dump-bytes ARGS...              Print the rule's struct audit_rule_data bytes in hex
     --help                            This text
 -R FILE is all-or-nothing: nothing is sent if a line is bad, and a kernel
@@ -250,7 +251,18 @@ fn check(files: &[Vec<u8>], syntax: &dyn Syntax, con: &mut Console) -> i32 {
         return EXIT_ERROR;
     }
     let mut code = 0;
+    let mut expanded = Vec::new();
     for path in files {
+        match rules_d_files(path) {
+            Some(Ok(list)) => expanded.extend(list),
+            Some(Err(e)) => {
+                let _ = writeln!(con.err, "{e}");
+                code = 1;
+            }
+            None => expanded.push(path.clone()),
+        }
+    }
+    for path in &expanded {
         let label = String::from_utf8_lossy(path).into_owned();
         let lines = match parse_file(path, syntax, con) {
             Ok(l) => l,
@@ -279,6 +291,45 @@ fn check(files: &[Vec<u8>], syntax: &dyn Syntax, con: &mut Console) -> i32 {
         }
     }
     code
+}
+
+/// The `*.rules` files of directory `path` in augenrules order (`ls -v`),
+/// or `None` when `path` is not a directory.
+fn rules_d_files(path: &[u8]) -> Option<Result<Vec<Vec<u8>>, CtlError>> {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let dir = std::path::Path::new(std::ffi::OsStr::from_bytes(path));
+    if !dir.is_dir() {
+        return None;
+    }
+    let err = |e: std::io::Error| CtlError::File {
+        path: dir.display().to_string(),
+        reason: crate::kernel::strerror(e.raw_os_error().unwrap_or(0)),
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return Some(Err(err(e))),
+    };
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(e) => {
+                let name = e.file_name().into_vec();
+                if name.ends_with(b".rules") {
+                    names.push(name);
+                }
+            }
+            Err(e) => return Some(Err(err(e))),
+        }
+    }
+    names.sort_by(|a, b| audit_rules::augenrules::natural_cmp(a, b));
+    Some(Ok(names
+        .into_iter()
+        .map(|n| {
+            dir.join(std::ffi::OsStr::from_bytes(&n))
+                .into_os_string()
+                .into_vec()
+        })
+        .collect()))
 }
 
 /// `--dump-bytes ARGS...`: the wire bytes of the rule ARGS describe.

@@ -218,7 +218,7 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
                 }
                 Request::Unsupported(what) => return Err(CtlError::Unsupported(what.clone())),
                 Request::Version => {
-                    let _ = writeln!(con.out, "auditctl version 3.0.9");
+                    let _ = writeln!(con.out, "{}", crate::cli::VERSION);
                 }
                 // Usage is printed by the command-line layer; -c/-i only
                 // matter to file loads.

@@ -339,6 +339,20 @@ fn check_and_dump_bytes_need_no_kernel() {
         "{}",
         o.err
     );
+    // A directory: its *.rules files, each checked, in augenrules order.
+    let dir = chrony.parent().unwrap().to_str().unwrap().to_string();
+    let o = ctl_as(&mut k, &["--check", &dir], false);
+    assert_eq!(o.code, 1);
+    let first = o
+        .out
+        .find("10-base-config.rules:")
+        .expect("10-base-config checked");
+    let later = o
+        .out
+        .find("99-finalize.rules:")
+        .expect("99-finalize checked");
+    assert!(first < later, "{}", o.out);
+    assert_eq!(o.out.lines().count(), 34, "{}", o.out);
     let o = ctl_as(
         &mut k,
         &[
