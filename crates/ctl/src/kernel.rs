@@ -1,7 +1,8 @@
 //! The `Kernel` trait: everything `auditrs ctl` asks of the audit subsystem.
 //!
 //! The real implementation talks netlink through `audit-client`
-//! ([`crate::live::LiveKernel`]); tests use [`crate::fake::FakeKernel`].
+//! (`impl Kernel for audit_client::AuditControl` in `live.rs`); tests use
+//! [`crate::fake::FakeKernel`].
 //! Rules cross this boundary as `struct audit_rule_data` bytes.
 
 use crate::status::{Features, Status, StatusChange};
