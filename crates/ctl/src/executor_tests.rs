@@ -12,10 +12,9 @@ impl RuleText for TagText {
         rules
             .iter()
             .map(|rule| {
-                let keys = crate::listing::rule_keys(rule).ok_or("short rule")?;
-                let keys: Vec<&[u8]> = keys.to_vec();
+                let r = audit_rules::Rule::from_bytes(rule).map_err(|e| e.to_string())?;
                 let mut out = format!("list{} key=", rule[0]).into_bytes();
-                out.extend_from_slice(&keys.join(&b","[..]));
+                out.extend_from_slice(&r.keys().join(&b","[..]));
                 Ok(out)
             })
             .collect()
@@ -332,7 +331,7 @@ fn listing_and_delete_all_by_key() {
             interpret: false,
         }],
     );
-    assert_eq!(out, "list4 key=t1\nlist4 key=t2\u{1}t3\n");
+    assert_eq!(out, "list4 key=t1\nlist4 key=t2,t3\n");
     let (_, out, _) = run(
         &mut k,
         &[Request::List {
@@ -340,7 +339,7 @@ fn listing_and_delete_all_by_key() {
             interpret: false,
         }],
     );
-    assert_eq!(out, "list4 key=t2\u{1}t3\n");
+    assert_eq!(out, "list4 key=t2,t3\n");
     let (_, out, _) = run(
         &mut k,
         &[Request::List {
