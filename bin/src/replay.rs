@@ -32,10 +32,16 @@ pub struct Args {
 }
 
 pub fn main(args: Args) -> anyhow::Result<i32> {
-    let files = if args.files.is_empty() { vec![PathBuf::from("-")] } else { args.files };
+    let files = if args.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.files
+    };
     let inputs = expand_inputs(&files)?;
     let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?),
+        Some(p) => {
+            Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)
+        }
         None => Box::new(std::io::stdout().lock()),
     };
     let names = if args.numeric {
@@ -61,10 +67,18 @@ pub fn main(args: Args) -> anyhow::Result<i32> {
     for p in &inputs {
         if p.as_os_str() == "-" {
             let stdin = std::io::stdin();
-            replay.feed("-", BufReader::with_capacity(1 << 20, stdin.lock()), &mut warn)?;
+            replay.feed(
+                "-",
+                BufReader::with_capacity(1 << 20, stdin.lock()),
+                &mut warn,
+            )?;
         } else {
             let f = std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))?;
-            replay.feed(&p.display().to_string(), BufReader::with_capacity(1 << 20, f), &mut warn)?;
+            replay.feed(
+                &p.display().to_string(),
+                BufReader::with_capacity(1 << 20, f),
+                &mut warn,
+            )?;
         }
     }
     let (summary, _) = replay.finish()?;

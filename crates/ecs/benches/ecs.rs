@@ -17,7 +17,9 @@ fn capture_events() -> Vec<Vec<Record>> {
     let mut events: Vec<Vec<Record>> = Vec::new();
     let mut index = std::collections::HashMap::new();
     for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        let Ok(r) = Record::parse_log_line(line) else { continue };
+        let Ok(r) = Record::parse_log_line(line) else {
+            continue;
+        };
         let i = *index.entry(r.serial()).or_insert_with(|| {
             events.push(Vec::new());
             events.len() - 1
@@ -52,7 +54,10 @@ fn interpret(b: divan::Bencher) {
 #[divan::bench]
 fn serialize(b: divan::Bencher) {
     let events = capture_events();
-    let mut s = Serializer::new(Config::default(), FixedNames::new().with_user(0, "root").with_group(0, "root"));
+    let mut s = Serializer::new(
+        Config::default(),
+        FixedNames::new().with_user(0, "root").with_group(0, "root"),
+    );
     let mut out = Vec::with_capacity(1 << 20);
     for e in &events {
         s.write_event(e, Completion::Proctitle, None, &mut out);
@@ -74,9 +79,10 @@ fn serialize(b: divan::Bencher) {
 fn escape_string(b: divan::Bencher) {
     let v = b"/usr/lib/x86_64-linux-gnu/some/rather/long/path/with/segments/and-a-file-name.so.1.2.3 and \"quotes\" and a tab\there plus more text to reach about two hundred bytes in total, ok".to_vec();
     let mut out = Vec::with_capacity(1024);
-    b.counter(divan::counter::BytesCount::new(v.len())).bench_local(|| {
-        out.clear();
-        audit_ecs::json::write_string(&mut out, divan::black_box(&v));
-        out.len()
-    });
+    b.counter(divan::counter::BytesCount::new(v.len()))
+        .bench_local(|| {
+            out.clear();
+            audit_ecs::json::write_string(&mut out, divan::black_box(&v));
+            out.len()
+        });
 }

@@ -154,17 +154,38 @@ mod tests {
             decode_untrusted(b"nothex", false).as_deref(),
             Some(&b"nothex"[..])
         );
-        assert_eq!(decode_untrusted(b"ABC", false).as_deref(), Some(&b"ABC"[..]));
+        assert_eq!(
+            decode_untrusted(b"ABC", false).as_deref(),
+            Some(&b"ABC"[..])
+        );
     }
 
     #[test]
     fn only_untrusted_fields_are_decoded() {
-        assert_eq!(decode_field(b"a0", b"4142", false, false).as_deref(), Some(&b"4142"[..]));
-        assert_eq!(decode_field(b"a0", b"4142", false, true).as_deref(), Some(&b"AB"[..]));
-        assert_eq!(decode_field(b"a1[3]", b"4142", false, true).as_deref(), Some(&b"AB"[..]));
-        assert_eq!(decode_field(b"a1_len", b"24", false, true).as_deref(), Some(&b"24"[..]));
-        assert_eq!(decode_field(b"inode", b"1234", false, false).as_deref(), Some(&b"1234"[..]));
-        assert_eq!(decode_field(b"comm", b"6C73", false, false).as_deref(), Some(&b"ls"[..]));
+        assert_eq!(
+            decode_field(b"a0", b"4142", false, false).as_deref(),
+            Some(&b"4142"[..])
+        );
+        assert_eq!(
+            decode_field(b"a0", b"4142", false, true).as_deref(),
+            Some(&b"AB"[..])
+        );
+        assert_eq!(
+            decode_field(b"a1[3]", b"4142", false, true).as_deref(),
+            Some(&b"AB"[..])
+        );
+        assert_eq!(
+            decode_field(b"a1_len", b"24", false, true).as_deref(),
+            Some(&b"24"[..])
+        );
+        assert_eq!(
+            decode_field(b"inode", b"1234", false, false).as_deref(),
+            Some(&b"1234"[..])
+        );
+        assert_eq!(
+            decode_field(b"comm", b"6C73", false, false).as_deref(),
+            Some(&b"ls"[..])
+        );
     }
 
     #[test]

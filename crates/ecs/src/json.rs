@@ -407,7 +407,11 @@ impl<'a> JsonWriter<'a> {
         }
         // Rare: rewrite from scratch through the lossy path.
         let joined = crate::argv::join_args(parts);
-        let open = self.out.iter().rposition(|&b| b == b'"').unwrap_or(self.out.len());
+        let open = self
+            .out
+            .iter()
+            .rposition(|&b| b == b'"')
+            .unwrap_or(self.out.len());
         self.out.truncate(open);
         if !write_string(self.out, &joined) {
             self.note_invalid(Some(key.as_bytes()), &joined);

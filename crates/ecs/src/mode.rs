@@ -104,8 +104,17 @@ mod tests {
         let d = FileMode::parse(b"040755").unwrap();
         assert_eq!(d.file_type(), FileType::Directory);
         assert_eq!(FileMode::parse(b"0104755").unwrap().perm_octal(), "4755");
-        assert_eq!(FileMode::parse(b"020620").unwrap().file_type(), FileType::CharDevice);
-        assert_eq!(FileMode::parse(b"0140777").unwrap().file_type().object_type(), "socket");
+        assert_eq!(
+            FileMode::parse(b"020620").unwrap().file_type(),
+            FileType::CharDevice
+        );
+        assert_eq!(
+            FileMode::parse(b"0140777")
+                .unwrap()
+                .file_type()
+                .object_type(),
+            "socket"
+        );
         assert_eq!(FileMode::parse(b"089"), None);
         assert_eq!(FileMode::parse(b"77777777777777"), None);
     }

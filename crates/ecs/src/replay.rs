@@ -124,10 +124,12 @@ impl<W: Write, N: NameResolver> Replay<W, N> {
         let mut lineno = 0u64;
         loop {
             line.clear();
-            let n = input.read_until(b'\n', &mut line).map_err(|source| EcsError::Read {
-                name: name.to_string(),
-                source,
-            })?;
+            let n = input
+                .read_until(b'\n', &mut line)
+                .map_err(|source| EcsError::Read {
+                    name: name.to_string(),
+                    source,
+                })?;
             if n == 0 {
                 return Ok(());
             }
@@ -175,14 +177,17 @@ pub fn expand_inputs(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::Path
                 let Some(name) = name.to_str() else { continue };
                 let rank = if name == "audit.log" {
                     0
-                } else if let Some(n) = name.strip_prefix("audit.log.").and_then(|n| n.parse::<u64>().ok()) {
+                } else if let Some(n) = name
+                    .strip_prefix("audit.log.")
+                    .and_then(|n| n.parse::<u64>().ok())
+                {
                     n
                 } else {
                     continue;
                 };
                 logs.push((rank, e.path()));
             }
-            logs.sort_by(|a, b| b.0.cmp(&a.0));
+            logs.sort_by_key(|l| std::cmp::Reverse(l.0));
             out.extend(logs.into_iter().map(|(_, p)| p));
         } else {
             out.push(p.clone());
@@ -199,21 +204,38 @@ mod tests {
     fn directory_in_rotation_order() {
         let dir = std::env::temp_dir().join(format!("ecs-replay-dir-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        for n in ["audit.log", "audit.log.1", "audit.log.10", "audit.log.2", "other"] {
+        for n in [
+            "audit.log",
+            "audit.log.1",
+            "audit.log.10",
+            "audit.log.2",
+            "other",
+        ] {
             std::fs::write(dir.join(n), b"").unwrap();
         }
-        let got = expand_inputs(&[dir.clone()]).unwrap();
-        let names: Vec<_> = got.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_string()).collect();
-        assert_eq!(names, ["audit.log.10", "audit.log.2", "audit.log.1", "audit.log"]);
+        let got = expand_inputs(std::slice::from_ref(&dir)).unwrap();
+        let names: Vec<_> = got
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            ["audit.log.10", "audit.log.2", "audit.log.1", "audit.log"]
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn corrupt_line_warns_with_location_and_goes_on() {
-        let mut r = Replay::new(ReplayOptions::default(), crate::FixedNames::new(), Vec::new());
+        let mut r = Replay::new(
+            ReplayOptions::default(),
+            crate::FixedNames::new(),
+            Vec::new(),
+        );
         let input = b"type=USER_END msg=audit(1.000:1): pid=1 uid=0 msg='op=x res=success'\ngarbage here\ntype=USER_END msg=audit(1.000:2): pid=1 uid=0 msg='op=x res=success'\n";
         let mut warnings = Vec::new();
-        r.feed("in.log", &input[..], &mut |w| warnings.push(w)).unwrap();
+        r.feed("in.log", &input[..], &mut |w| warnings.push(w))
+            .unwrap();
         let (sum, out) = r.finish().unwrap();
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].starts_with("in.log:2: "), "{}", warnings[0]);

@@ -40,7 +40,13 @@ impl<N: NameResolver> Serializer<N> {
 
     /// Appends an `events-lost` metric line: `count` serials after
     /// `after_serial` never arrived. Timed at the last event written.
-    pub fn write_lost(&mut self, node: Option<&[u8]>, count: u32, after_serial: u32, out: &mut Vec<u8>) {
+    pub fn write_lost(
+        &mut self,
+        node: Option<&[u8]>,
+        count: u32,
+        after_serial: u32,
+        out: &mut Vec<u8>,
+    ) {
         let mut w = JsonWriter::new(out);
         let time = self.last_time;
         self.metric_head(&mut w, time, b"events-lost", node, None);
@@ -63,7 +69,13 @@ impl<N: NameResolver> Serializer<N> {
         record.write_log_line(&mut line);
         let mut w = JsonWriter::new(out);
         let ts = record.timestamp();
-        self.metric_head(&mut w, (ts.sec, ts.msec), b"late-record", record.node(), Some(&line));
+        self.metric_head(
+            &mut w,
+            (ts.sec, ts.msec),
+            b"late-record",
+            record.node(),
+            Some(&line),
+        );
         w.begin_object("auditd");
         w.begin_object("late");
         w.u64_field("sequence", u64::from(record.serial()));
@@ -76,7 +88,12 @@ impl<N: NameResolver> Serializer<N> {
     }
 
     /// Appends the JSON line for any reassembler output.
-    pub fn write_output(&mut self, o: &Output, ctx: Option<&mut dyn ProcessContext>, out: &mut Vec<u8>) {
+    pub fn write_output(
+        &mut self,
+        o: &Output,
+        ctx: Option<&mut dyn ProcessContext>,
+        out: &mut Vec<u8>,
+    ) {
         match o {
             Output::Event(e) => self.write(e, ctx, out),
             Output::Lost {

@@ -156,7 +156,12 @@ impl<N: NameResolver> Serializer<N> {
     }
 
     /// Appends one JSON line (with `\n`) for a reassembled event.
-    pub fn write(&mut self, event: &Event, ctx: Option<&mut dyn ProcessContext>, out: &mut Vec<u8>) {
+    pub fn write(
+        &mut self,
+        event: &Event,
+        ctx: Option<&mut dyn ProcessContext>,
+        out: &mut Vec<u8>,
+    ) {
         self.write_event(event.records(), event.completion(), ctx, out);
     }
 
@@ -179,7 +184,10 @@ impl<N: NameResolver> Serializer<N> {
         self.last_time = self.last_time.max((ts.sec, ts.msec));
 
         // Arch and syscall.
-        let arch = s.arch.and_then(|a| parse_hex_u64(a.raw)).and_then(|a| u32::try_from(a).ok());
+        let arch = s
+            .arch
+            .and_then(|a| parse_hex_u64(a.raw))
+            .and_then(|a| u32::try_from(a).ok());
         let arch_name = arch.and_then(audit_tables::arch_name);
         let big_endian = arch.is_some_and(|a| a & audit_tables::arch::AUDIT_ARCH_LE == 0);
         let sc_nr = s.syscall.and_then(|x| parse_u32(x.raw));
@@ -230,7 +238,11 @@ impl<N: NameResolver> Serializer<N> {
         w.str_field("module", b"auditd");
         let extra = sc_norm.filter(|sn| *sn != norm);
         for (key, own, more) in [
-            ("category", norm.category, extra.map_or(&[][..], |n| n.category)),
+            (
+                "category",
+                norm.category,
+                extra.map_or(&[][..], |n| n.category),
+            ),
             ("type", norm.kind, extra.map_or(&[][..], |n| n.kind)),
         ] {
             if own.is_empty() && more.is_empty() {
@@ -329,7 +341,10 @@ impl<N: NameResolver> Serializer<N> {
 
         // auditd
         w.begin_object("auditd");
-        w.str_field("message_type", lower_static(&primary_type, &mut self.scratch));
+        w.str_field(
+            "message_type",
+            lower_static(&primary_type, &mut self.scratch),
+        );
         w.u64_field("sequence", u64::from(first.serial()));
         w.str_field("result", result.as_bytes());
         match ses {
@@ -514,7 +529,12 @@ impl<N: NameResolver> Serializer<N> {
     }
 
     /// Writes `file.*` for the object path; returns its path for the summary.
-    fn write_file(&self, w: &mut JsonWriter<'_>, v: &EventView<'_>, obj: ObjectKind) -> Option<Vec<u8>> {
+    fn write_file(
+        &self,
+        w: &mut JsonWriter<'_>,
+        v: &EventView<'_>,
+        obj: ObjectKind,
+    ) -> Option<Vec<u8>> {
         let ObjectKind::File { path_index, .. } = obj else {
             return None;
         };
@@ -579,7 +599,10 @@ impl<N: NameResolver> Serializer<N> {
         let Some((addr, raw)) = sock else {
             // User-space login records: addr= is the remote peer.
             if let Some(a) = v.subject.addr {
-                if let Some(ip) = std::str::from_utf8(a.raw).ok().and_then(|t| t.parse::<IpAddr>().ok()) {
+                if let Some(ip) = std::str::from_utf8(a.raw)
+                    .ok()
+                    .and_then(|t| t.parse::<IpAddr>().ok())
+                {
                     w.begin_object("source");
                     w.str_field("ip", ip.to_string().as_bytes());
                     w.end();

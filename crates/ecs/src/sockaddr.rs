@@ -212,11 +212,18 @@ mod tests {
     #[test]
     fn unix_path_abstract_unnamed() {
         // Provenance: go-libaudit auparse golden (nscd socket).
-        let a = SockAddr::from_hex(b"01002F7661722F72756E2F6E7363642F736F636B65740000603B", false).unwrap();
+        let a = SockAddr::from_hex(
+            b"01002F7661722F72756E2F6E7363642F736F636B65740000603B",
+            false,
+        )
+        .unwrap();
         assert_eq!(a.path().unwrap(), b"/var/run/nscd/socket");
         let abs = SockAddr::from_hex(b"0100006162630064", false).unwrap();
         assert_eq!(abs.path().unwrap(), b"@abc\0d");
-        assert_eq!(SockAddr::from_hex(b"0100", false), Ok(SockAddr::UnixUnnamed));
+        assert_eq!(
+            SockAddr::from_hex(b"0100", false),
+            Ok(SockAddr::UnixUnnamed)
+        );
     }
 
     #[test]

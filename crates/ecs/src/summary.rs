@@ -13,9 +13,14 @@ use crate::view::{EventView, Val};
 /// Interpreters commonly seen as `exe`: the summary's `how` then uses `comm`
 /// (the script name), as Auditbeat does.
 fn is_interpreter(exe: &[u8]) -> bool {
-    [&b"/usr/bin/python"[..], b"/usr/bin/sh", b"/usr/bin/bash", b"/usr/bin/perl"]
-        .iter()
-        .any(|p| exe.starts_with(p))
+    [
+        &b"/usr/bin/python"[..],
+        b"/usr/bin/sh",
+        b"/usr/bin/bash",
+        b"/usr/bin/perl",
+    ]
+    .iter()
+    .any(|p| exe.starts_with(p))
 }
 
 impl<N: NameResolver> Serializer<N> {
@@ -41,45 +46,57 @@ impl<N: NameResolver> Serializer<N> {
             self.id_text(id_of(s.uid), false)
         };
         // object
-        let (otype, oprim, osec): (Option<&str>, Option<Vec<u8>>, Option<Vec<u8>>) = match norm.object {
-            ObjectKind::File { what, .. } => {
-                let ty = v
-                    .paths
-                    .iter()
-                    .find(|p| p.get(b"name").is_some_and(|f| {
-                        crate::encoding::decode_untrusted(f.value, f.is_quoted()).as_deref() == file_path
-                    }))
-                    .and_then(|p| p.value(b"mode"))
-                    .and_then(FileMode::parse)
-                    .map(|m| m.file_type().object_type());
-                (Some(ty.unwrap_or(what)), file_path.map(<[u8]>::to_vec), None)
-            }
-            ObjectKind::Socket => {
-                let (p, sec) = match sock.map(|s| &s.addr) {
-                    Some(a) => match (a.ip_port(), a.path()) {
-                        (Some((ip, port)), _) => (Some(ip.into_bytes()), Some(port.to_string().into_bytes())),
-                        (None, Some(path)) => (Some(path), None),
-                        _ => (None, None),
-                    },
-                    None => (None, None),
-                };
-                (Some("socket"), p, sec)
-            }
-            ObjectKind::Process => (
-                Some("process"),
-                untrusted(s.cmd).or_else(|| untrusted(s.exe)).or_else(|| untrusted(s.comm)),
-                s.pid.map(|p| p.raw.to_vec()),
-            ),
-            ObjectKind::UserSession => (
-                Some("user-session"),
-                untrusted(s.terminal),
-                untrusted(s.addr)
-                    .filter(|a| a != b"?")
-                    .or_else(|| untrusted(s.hostname)),
-            ),
-            ObjectKind::Other(what) => (Some(what), None, None),
-            ObjectKind::None => (None, None, None),
-        };
+        let (otype, oprim, osec): (Option<&str>, Option<Vec<u8>>, Option<Vec<u8>>) =
+            match norm.object {
+                ObjectKind::File { what, .. } => {
+                    let ty = v
+                        .paths
+                        .iter()
+                        .find(|p| {
+                            p.get(b"name").is_some_and(|f| {
+                                crate::encoding::decode_untrusted(f.value, f.is_quoted()).as_deref()
+                                    == file_path
+                            })
+                        })
+                        .and_then(|p| p.value(b"mode"))
+                        .and_then(FileMode::parse)
+                        .map(|m| m.file_type().object_type());
+                    (
+                        Some(ty.unwrap_or(what)),
+                        file_path.map(<[u8]>::to_vec),
+                        None,
+                    )
+                }
+                ObjectKind::Socket => {
+                    let (p, sec) = match sock.map(|s| &s.addr) {
+                        Some(a) => match (a.ip_port(), a.path()) {
+                            (Some((ip, port)), _) => {
+                                (Some(ip.into_bytes()), Some(port.to_string().into_bytes()))
+                            }
+                            (None, Some(path)) => (Some(path), None),
+                            _ => (None, None),
+                        },
+                        None => (None, None),
+                    };
+                    (Some("socket"), p, sec)
+                }
+                ObjectKind::Process => (
+                    Some("process"),
+                    untrusted(s.cmd)
+                        .or_else(|| untrusted(s.exe))
+                        .or_else(|| untrusted(s.comm)),
+                    s.pid.map(|p| p.raw.to_vec()),
+                ),
+                ObjectKind::UserSession => (
+                    Some("user-session"),
+                    untrusted(s.terminal),
+                    untrusted(s.addr)
+                        .filter(|a| a != b"?")
+                        .or_else(|| untrusted(s.hostname)),
+                ),
+                ObjectKind::Other(what) => (Some(what), None, None),
+                ObjectKind::None => (None, None, None),
+            };
         // how
         let exe = untrusted(s.exe);
         let how = if session {
@@ -135,7 +152,12 @@ impl<N: NameResolver> Serializer<N> {
         sock: Option<&Sock>,
     ) {
         let s = &v.subject;
-        if v.data.is_empty() && s.arch.is_none() && s.syscall.is_none() && sock.is_none() && !v.has_execve {
+        if v.data.is_empty()
+            && s.arch.is_none()
+            && s.syscall.is_none()
+            && sock.is_none()
+            && !v.has_execve
+        {
             return;
         }
         w.begin_object("data");
@@ -215,10 +237,37 @@ fn parse_small(v: &[u8]) -> Option<u32> {
 /// Linux signal names (x86, arm, generic numbering) for `sig=` values.
 pub fn signal_name(n: u32) -> Option<&'static str> {
     const NAMES: [&str; 31] = [
-        "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
-        "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-        "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
-        "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
     ];
     NAMES.get((n as usize).checked_sub(1)?).copied()
 }

@@ -24,10 +24,7 @@ pub fn push_rfc3339(out: &mut Vec<u8>, sec: u64, msec: u32) {
     let ms = msec.min(999);
     // Years beyond 9999 are printed in full; format! is fine here (one per event).
     use std::io::Write;
-    let _ = write!(
-        out,
-        "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z"
-    );
+    let _ = write!(out, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z");
 }
 
 /// A one-entry cache of the date-time prefix (up to seconds) for the last

@@ -277,11 +277,8 @@ impl<'a> EventView<'a> {
                 _ => v.absorb(r),
             }
         }
-        v.paths.sort_by_key(|r| {
-            r.get(b"item")
-                .and_then(|f| f.as_u64())
-                .unwrap_or(u64::MAX)
-        });
+        v.paths
+            .sort_by_key(|r| r.get(b"item").and_then(|f| f.as_u64()).unwrap_or(u64::MAX));
         if v.has_execve {
             v.argc = argv.argc();
             let (args, issues) = argv.finish();
@@ -295,7 +292,9 @@ impl<'a> EventView<'a> {
         let Some(value) = value else { return };
         // Keys repeat only across records: the first record's are unique.
         if self.data_dedup_from > 0
-            && self.data[..self.data_dedup_from].iter().any(|d| d.key == key)
+            && self.data[..self.data_dedup_from]
+                .iter()
+                .any(|d| d.key == key)
         {
             return;
         }

@@ -19,7 +19,10 @@ fn events(v: &[Value]) -> Vec<&Value> {
 }
 
 fn distinct_serials(text: &[u8]) -> BTreeSet<u64> {
-    records(text).iter().map(|r| u64::from(r.serial())).collect()
+    records(text)
+        .iter()
+        .map(|r| u64::from(r.serial()))
+        .collect()
 }
 
 #[test]
@@ -28,7 +31,10 @@ fn one_event_per_distinct_serial_both_captures() {
         let text = read_shared(cap);
         let (out, sum, _) = replay(&text);
         let ev = events(&out);
-        let seqs: Vec<u64> = ev.iter().map(|e| e["auditd"]["sequence"].as_u64().unwrap()).collect();
+        let seqs: Vec<u64> = ev
+            .iter()
+            .map(|e| e["auditd"]["sequence"].as_u64().unwrap())
+            .collect();
         let set: BTreeSet<u64> = seqs.iter().copied().collect();
         assert_eq!(seqs.len(), set.len(), "{cap}: a serial was emitted twice");
         assert_eq!(set, distinct_serials(&text), "{cap}");
@@ -50,11 +56,7 @@ fn exec_args(out: &[Value]) -> Vec<Vec<String>> {
         .iter()
         .filter(|e| e["event"]["action"] == "executed")
         .filter_map(|e| e["process"]["args"].as_array())
-        .map(|a| {
-            a.iter()
-                .map(|a| a.as_str().unwrap().to_string())
-                .collect()
-        })
+        .map(|a| a.iter().map(|a| a.as_str().unwrap().to_string()).collect())
         .collect()
 }
 
@@ -63,9 +65,16 @@ fn long_argument_decoded_whole() {
     let (out, _, _) = replay(&read_shared(RAW));
     let all = exec_args(&out);
     let x: String = "x".repeat(12_000);
-    assert!(all.contains(&vec!["/bin/echo".to_string(), x]), "12,000-byte argument not found whole");
     assert!(
-        all.contains(&vec!["/bin/echo".to_string(), "y".repeat(3000), "z".repeat(3000)]),
+        all.contains(&vec!["/bin/echo".to_string(), x]),
+        "12,000-byte argument not found whole"
+    );
+    assert!(
+        all.contains(&vec![
+            "/bin/echo".to_string(),
+            "y".repeat(3000),
+            "z".repeat(3000)
+        ]),
         "3,000-byte y/z arguments not found"
     );
 }
@@ -74,14 +83,24 @@ fn long_argument_decoded_whole() {
 fn unusual_arguments_come_back_exactly() {
     // capture.sh: /bin/echo "spaces and \"quotes\"" 'tab	here' "ünïcödé ✓" $'new\nline'
     let (out, _, _) = replay(&read_shared(RAW));
-    let want: Vec<String> = ["/bin/echo", "spaces and \"quotes\"", "tab\there", "ünïcödé ✓", "new\nline"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let want: Vec<String> = [
+        "/bin/echo",
+        "spaces and \"quotes\"",
+        "tab\there",
+        "ünïcödé ✓",
+        "new\nline",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     assert!(exec_args(&out).contains(&want));
     let e = events(&out)
         .into_iter()
-        .find(|e| e["process"]["args"].as_array().is_some_and(|a| a.len() == 5 && a[2] == "tab\there"))
+        .find(|e| {
+            e["process"]["args"]
+                .as_array()
+                .is_some_and(|a| a.len() == 5 && a[2] == "tab\there")
+        })
         .unwrap();
     assert_eq!(e["process"]["args_count"], 5);
     assert_eq!(e["process"]["command_line"], want.join(" "));
@@ -133,11 +152,17 @@ fn every_sockaddr_decoded() {
         }
         seen += 1;
         let s = &e["auditd"]["data"]["socket"];
-        let fam = s["family"].as_str().unwrap_or_else(|| panic!("undecoded: {e}"));
+        let fam = s["family"]
+            .as_str()
+            .unwrap_or_else(|| panic!("undecoded: {e}"));
         match fam {
             "ipv4" | "ipv6" => {
                 assert!(s["addr"].is_string() && s["port"].is_string(), "{e}");
-                let dir = if e["event"]["action"] == "connected-to" { "destination" } else { "source" };
+                let dir = if e["event"]["action"] == "connected-to" {
+                    "destination"
+                } else {
+                    "source"
+                };
                 assert!(e[dir]["ip"].is_string(), "{dir} missing: {e}");
             }
             "netlink" => assert!(s["pid"].is_string(), "{e}"),

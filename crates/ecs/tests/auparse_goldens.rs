@@ -29,7 +29,9 @@ const KNOWN_DIFFERENCES: &[(&str, u64, &str, &str)] = &[
 ];
 
 fn known(file: &str, seq: u64, key: &str) -> bool {
-    KNOWN_DIFFERENCES.iter().any(|(f, s, k, _)| *f == file && *s == seq && *k == key)
+    KNOWN_DIFFERENCES
+        .iter()
+        .any(|(f, s, k, _)| *f == file && *s == seq && *k == key)
 }
 
 fn get<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
@@ -65,7 +67,10 @@ fn candidates(record_type: &str, key: &str) -> Vec<String> {
         "egid" => vec!["user.effective.group.id".into(), "user.group.id".into()],
         "sgid" => vec!["user.saved.group.id".into(), "user.group.id".into()],
         "fsgid" => vec!["user.filesystem.group.id".into(), "user.group.id".into()],
-        "auid" => vec!["user.audit.id".into(), "auditd.summary.actor.primary".into()],
+        "auid" => vec![
+            "user.audit.id".into(),
+            "auditd.summary.actor.primary".into(),
+        ],
         "ses" => vec!["auditd.session".into()],
         "comm" => vec!["process.name".into()],
         "exe" => vec!["process.executable".into()],
@@ -101,7 +106,10 @@ fn found(event: &Value, record_type: &str, key: &str, want: &str) -> bool {
     for path in candidates(record_type, key) {
         if let Some((head, tail)) = path.split_once(".*.") {
             if let Some(Value::Array(items)) = get(event, head) {
-                if items.iter().any(|i| get(i, tail).and_then(text).is_some_and(|g| same(&g))) {
+                if items
+                    .iter()
+                    .any(|i| get(i, tail).and_then(text).is_some_and(|g| same(&g)))
+                {
                     return true;
                 }
             }
@@ -119,7 +127,10 @@ fn found(event: &Value, record_type: &str, key: &str, want: &str) -> bool {
             if let Some(Value::Array(items)) = get(event, "auditd.paths") {
                 labels.extend(items.iter().filter_map(|i| get(i, field).and_then(text)));
             }
-            if labels.iter().any(|l| l.split(':').any(|part| part == want) || l.ends_with(want)) {
+            if labels
+                .iter()
+                .any(|l| l.split(':').any(|part| part == want) || l.ends_with(want))
+            {
                 return true;
             }
         }
@@ -132,11 +143,20 @@ fn every_golden_value_is_in_our_output() {
     let dir = shared().join("conformance/go-libaudit/auparse");
     let mut checked = 0;
     let mut missing = Vec::new();
-    let mut logs: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut logs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     logs.sort();
-    for log in logs.iter().filter(|p| p.extension().is_some_and(|e| e == "log")) {
+    for log in logs
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+    {
         let text = std::fs::read(log).unwrap();
-        let golden: Value = serde_json::from_slice(&std::fs::read(log.with_extension("log.golden")).unwrap()).unwrap();
+        let golden: Value =
+            serde_json::from_slice(&std::fs::read(log.with_extension("log.golden")).unwrap())
+                .unwrap();
         // The samples are unrelated records from different years, not a
         // stream in time order: no timeout (events close at end of input).
         // audit-rhel7.log line 31 is corrupt on purpose (its golden is null).
@@ -150,7 +170,10 @@ fn every_golden_value_is_in_our_output() {
         for g in golden.as_array().unwrap().iter().filter(|g| !g.is_null()) {
             let seq = g["sequence"].as_u64().unwrap();
             let rt = g["record_type"].as_str().unwrap();
-            let Some(ev) = out.iter().find(|e| e["auditd"]["sequence"] == seq && e["event"]["kind"] == "event") else {
+            let Some(ev) = out
+                .iter()
+                .find(|e| e["auditd"]["sequence"] == seq && e["event"]["kind"] == "event")
+            else {
                 missing.push(format!("{name} seq {seq}: no event"));
                 continue;
             };
@@ -175,5 +198,10 @@ fn every_golden_value_is_in_our_output() {
         }
     }
     assert!(checked > 1000, "only {checked} values checked");
-    assert!(missing.is_empty(), "{} of {checked} golden values not found:\n{}", missing.len(), missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "{} of {checked} golden values not found:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
 }

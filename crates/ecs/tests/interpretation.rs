@@ -7,14 +7,20 @@ use audit_reassembler::{Completion, Record};
 use common::*;
 
 fn recs(lines: &[&str]) -> Vec<Record> {
-    lines.iter().map(|l| Record::parse_log_line(l.as_bytes()).unwrap()).collect()
+    lines
+        .iter()
+        .map(|l| Record::parse_log_line(l.as_bytes()).unwrap())
+        .collect()
 }
 
 const SC: &str = "type=SYSCALL msg=audit(1700000000.001:7): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=0 items=1 ppid=1 pid=2 auid=1000 uid=1000 gid=1000 euid=0 suid=0 fsuid=0 egid=1000 sgid=1000 fsgid=1000 tty=pts0 ses=3 comm=\"x\" exe=\"/bin/x\" key=6578656301726F6F74";
 
 #[test]
 fn non_utf8_argument_is_lossy_with_exact_bytes_reported() {
-    let r = recs(&[SC, "type=EXECVE msg=audit(1700000000.001:7): argc=2 a0=\"x\" a1=FF41"]);
+    let r = recs(&[
+        SC,
+        "type=EXECVE msg=audit(1700000000.001:7): argc=2 a0=\"x\" a1=FF41",
+    ]);
     let v = to_json(&mut serializer(), &r, Completion::Timeout);
     assert_eq!(v["process"]["args"][1], "\u{FFFD}A");
     assert_eq!(v["auditd"]["non_utf8"]["process.args.1"], "ff41");
@@ -31,7 +37,10 @@ fn keys_split_and_ids_with_differences() {
     assert_eq!(v["user"]["audit"]["id"], "1000");
     assert_eq!(v["user"]["effective"]["id"], "0");
     assert_eq!(v["user"]["effective"]["name"], "root");
-    assert!(v["user"]["effective"].get("group").is_none(), "egid equals gid");
+    assert!(
+        v["user"]["effective"].get("group").is_none(),
+        "egid equals gid"
+    );
     assert_eq!(v["user"]["saved"]["id"], "0");
     assert_eq!(v["auditd"]["session"], "3");
     assert!(v["auditd"].get("completion").is_none());
@@ -63,7 +72,10 @@ fn args_spread_over_records_and_split_pieces() {
         "type=EXECVE msg=audit(1700000000.001:7): a1[1]=\"def\" a2=\"last\"",
     ]);
     let v = to_json(&mut serializer(), &r, Completion::Timeout);
-    assert_eq!(v["process"]["args"], serde_json::json!(["x", "abcdef", "last"]));
+    assert_eq!(
+        v["process"]["args"],
+        serde_json::json!(["x", "abcdef", "last"])
+    );
     assert_eq!(v["process"]["args_count"], 3);
     // SC says items=1 but no PATH record came.
     assert_eq!(v["auditd"]["incomplete"], true);
@@ -71,7 +83,10 @@ fn args_spread_over_records_and_split_pieces() {
 
 #[test]
 fn missing_records_marked_incomplete() {
-    let r = recs(&[SC, "type=EXECVE msg=audit(1700000000.001:7): argc=3 a0=\"x\""]);
+    let r = recs(&[
+        SC,
+        "type=EXECVE msg=audit(1700000000.001:7): argc=3 a0=\"x\"",
+    ]);
     let v = to_json(&mut serializer(), &r, Completion::Evicted);
     assert_eq!(v["auditd"]["incomplete"], true);
     assert_eq!(v["auditd"]["completion"], "evicted");
@@ -109,21 +124,33 @@ type=PATH msg=audit(1700000000.001:10): item=0 name=\"/x\"\n";
     let (out, sum, _) = replay(text);
     assert_eq!(sum.lost, 4);
     assert_eq!(sum.late, 1);
-    let lost = out.iter().find(|v| v["event"]["action"] == "events-lost").unwrap();
+    let lost = out
+        .iter()
+        .find(|v| v["event"]["action"] == "events-lost")
+        .unwrap();
     assert_eq!(lost["event"]["kind"], "metric");
     assert_eq!(lost["auditd"]["lost"]["count"], 4);
     assert_eq!(lost["auditd"]["lost"]["first_sequence"], 11);
     assert_eq!(lost["auditd"]["lost"]["last_sequence"], 14);
-    let late = out.iter().find(|v| v["event"]["action"] == "late-record").unwrap();
+    let late = out
+        .iter()
+        .find(|v| v["event"]["action"] == "late-record")
+        .unwrap();
     assert_eq!(late["auditd"]["late"]["sequence"], 10);
     assert_eq!(late["auditd"]["late"]["message_type"], "path");
-    assert!(late["event"]["original"].as_str().unwrap().starts_with("type=PATH "));
+    assert!(late["event"]["original"]
+        .as_str()
+        .unwrap()
+        .starts_with("type=PATH "));
 }
 
 #[test]
 fn original_records_on_request() {
     let mut s = audit_ecs::Serializer::new(
-        audit_ecs::Config { host_name: None, include_original: true },
+        audit_ecs::Config {
+            host_name: None,
+            include_original: true,
+        },
         names(),
     );
     let r = recs(&[SC]);
@@ -134,7 +161,11 @@ fn original_records_on_request() {
 
 struct Leaders;
 impl audit_ecs::ProcessContext for Leaders {
-    fn write_process(&mut self, facts: &audit_ecs::ProcessFacts<'_>, w: &mut audit_ecs::JsonWriter<'_>) {
+    fn write_process(
+        &mut self,
+        facts: &audit_ecs::ProcessFacts<'_>,
+        w: &mut audit_ecs::JsonWriter<'_>,
+    ) {
         w.begin_object("parent");
         w.u64_field("pid", u64::from(facts.ppid.unwrap_or(0)));
         w.str_field("executable", b"/sbin/init");

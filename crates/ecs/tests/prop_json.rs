@@ -6,14 +6,56 @@ use audit_reassembler::{Completion, Record};
 use proptest::prelude::*;
 
 const TYPES: &[&str] = &[
-    "SYSCALL", "EXECVE", "PATH", "CWD", "SOCKADDR", "PROCTITLE", "USER_LOGIN", "USER_CMD", "AVC",
-    "LOGIN", "CONFIG_CHANGE", "UNKNOWN[1999]",
+    "SYSCALL",
+    "EXECVE",
+    "PATH",
+    "CWD",
+    "SOCKADDR",
+    "PROCTITLE",
+    "USER_LOGIN",
+    "USER_CMD",
+    "AVC",
+    "LOGIN",
+    "CONFIG_CHANGE",
+    "UNKNOWN[1999]",
 ];
 const KEYS: &[&str] = &[
-    "arch", "syscall", "success", "exit", "a0", "a1", "a1_len", "a1[0]", "a1[1]", "argc", "pid",
-    "ppid", "uid", "auid", "euid", "ses", "comm", "exe", "key", "name", "mode", "ouid", "item",
-    "nametype", "cwd", "saddr", "proctitle", "msg", "acct", "addr", "terminal", "res", "sig",
-    "data", "cmd", "x\u{1}y",
+    "arch",
+    "syscall",
+    "success",
+    "exit",
+    "a0",
+    "a1",
+    "a1_len",
+    "a1[0]",
+    "a1[1]",
+    "argc",
+    "pid",
+    "ppid",
+    "uid",
+    "auid",
+    "euid",
+    "ses",
+    "comm",
+    "exe",
+    "key",
+    "name",
+    "mode",
+    "ouid",
+    "item",
+    "nametype",
+    "cwd",
+    "saddr",
+    "proctitle",
+    "msg",
+    "acct",
+    "addr",
+    "terminal",
+    "res",
+    "sig",
+    "data",
+    "cmd",
+    "x\u{1}y",
 ];
 
 fn field() -> impl Strategy<Value = Vec<u8>> {
@@ -50,14 +92,18 @@ fn field() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn record() -> impl Strategy<Value = Vec<u8>> {
-    (prop::sample::select(TYPES), prop::collection::vec(field(), 0..12)).prop_map(|(t, fields)| {
-        let mut l = format!("type={t} msg=audit(1700000000.123:42):").into_bytes();
-        for f in fields {
-            l.push(b' ');
-            l.extend(f);
-        }
-        l
-    })
+    (
+        prop::sample::select(TYPES),
+        prop::collection::vec(field(), 0..12),
+    )
+        .prop_map(|(t, fields)| {
+            let mut l = format!("type={t} msg=audit(1700000000.123:42):").into_bytes();
+            for f in fields {
+                l.push(b' ');
+                l.extend(f);
+            }
+            l
+        })
 }
 
 proptest! {

@@ -8,8 +8,14 @@ use audit_reassembler::Completion;
 use common::*;
 
 fn snap(serial: u32) -> serde_json::Value {
-    let recs = records(&read_shared("conformance/captures/debian12-kernel6.18-raw.log"));
-    to_json(&mut serializer(), &event(&recs, serial), Completion::Proctitle)
+    let recs = records(&read_shared(
+        "conformance/captures/debian12-kernel6.18-raw.log",
+    ));
+    to_json(
+        &mut serializer(),
+        &event(&recs, serial),
+        Completion::Proctitle,
+    )
 }
 
 #[test]
@@ -59,7 +65,13 @@ fn login_auid_change() {
 
 #[test]
 fn user_cmd_hex_cmd() {
-    let recs = records(&read_shared("conformance/go-libaudit/auparse/audit-rhel6.log"));
-    let v = to_json(&mut serializer(), &event(&recs, 19469538), Completion::Single);
+    let recs = records(&read_shared(
+        "conformance/go-libaudit/auparse/audit-rhel6.log",
+    ));
+    let v = to_json(
+        &mut serializer(),
+        &event(&recs, 19469538),
+        Completion::Single,
+    );
     insta::assert_json_snapshot!(v);
 }

@@ -28,13 +28,20 @@ pub fn read_shared(rel: &str) -> Vec<u8> {
 pub fn records(text: &[u8]) -> Vec<Record> {
     text.split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
-        .map(|l| Record::parse_log_line(l).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(l))))
+        .map(|l| {
+            Record::parse_log_line(l)
+                .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(l)))
+        })
         .collect()
 }
 
 /// The records with serial `serial`, in file order.
 pub fn event(records: &[Record], serial: u32) -> Vec<Record> {
-    let v: Vec<Record> = records.iter().filter(|r| r.serial() == serial).cloned().collect();
+    let v: Vec<Record> = records
+        .iter()
+        .filter(|r| r.serial() == serial)
+        .cloned()
+        .collect();
     assert!(!v.is_empty(), "no records for serial {serial}");
     v
 }
@@ -60,12 +67,17 @@ pub fn serializer() -> Serializer<FixedNames> {
 }
 
 /// One event to a JSON value.
-pub fn to_json(s: &mut Serializer<FixedNames>, recs: &[Record], c: Completion) -> serde_json::Value {
+pub fn to_json(
+    s: &mut Serializer<FixedNames>,
+    recs: &[Record],
+    c: Completion,
+) -> serde_json::Value {
     let mut out = Vec::new();
     s.write_event(recs, c, None, &mut out);
     assert_eq!(out.last(), Some(&b'\n'));
     assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1, "one line");
-    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)))
+    serde_json::from_slice(&out)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)))
 }
 
 /// Replays a log through the real pipeline; returns the JSON lines parsed.
@@ -76,7 +88,14 @@ pub fn replay(text: &[u8]) -> (Vec<serde_json::Value>, audit_ecs::ReplaySummary,
 }
 
 /// Like [`replay`], returning the warnings instead of failing on them.
-pub fn replay_with_warnings(text: &[u8]) -> (Vec<serde_json::Value>, audit_ecs::ReplaySummary, Vec<u8>, Vec<String>) {
+pub fn replay_with_warnings(
+    text: &[u8],
+) -> (
+    Vec<serde_json::Value>,
+    audit_ecs::ReplaySummary,
+    Vec<u8>,
+    Vec<String>,
+) {
     replay_opts(text, audit_reassembler::Config::default())
 }
 
@@ -84,7 +103,12 @@ pub fn replay_with_warnings(text: &[u8]) -> (Vec<serde_json::Value>, audit_ecs::
 pub fn replay_opts(
     text: &[u8],
     reassembler: audit_reassembler::Config,
-) -> (Vec<serde_json::Value>, audit_ecs::ReplaySummary, Vec<u8>, Vec<String>) {
+) -> (
+    Vec<serde_json::Value>,
+    audit_ecs::ReplaySummary,
+    Vec<u8>,
+    Vec<String>,
+) {
     let opts = audit_ecs::ReplayOptions {
         serializer: Config {
             host_name: Some("testhost".into()),
@@ -94,12 +118,16 @@ pub fn replay_opts(
     };
     let mut r = audit_ecs::Replay::new(opts, names(), Vec::new());
     let mut warnings = Vec::new();
-    r.feed("input", text, &mut |w| warnings.push(w)).expect("replay");
+    r.feed("input", text, &mut |w| warnings.push(w))
+        .expect("replay");
     let (sum, out) = r.finish().expect("finish");
     let values = out
         .split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_slice(l).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(l))))
+        .map(|l| {
+            serde_json::from_slice(l)
+                .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(l)))
+        })
         .collect();
     (values, sum, out, warnings)
 }
