@@ -3,11 +3,17 @@
 //!
 //! Files named `*.rules` are taken in `ls -v` (natural) order and
 //! concatenated as `cat` does (a file without a final newline runs into the
-//! next one). Empty lines and comment lines (`^\s*#`) are dropped; the last
-//! `-e` line, the last bare `-D` line, the last `-b` line and the last `-f`
-//! line are taken out; the output is a header line, then `-D`, `-b`, `-f`
-//! (each possibly an empty line), the other lines in order, then `-e`
-//! (possibly empty).
+//! next one). Empty lines and comment lines are dropped; the last `-e`
+//! line, the last bare `-D` line, the last `-b` line and the last `-f` line
+//! are taken out; the output is a header line, then `-D`, `-b`, `-f` (each
+//! possibly an empty line), the other lines in order, then `-e` (possibly
+//! empty).
+//!
+//! The script's awk patterns are `^\s*#`, `^\s*-e`, `^\s*-D\s*$`, `^\s*-f`
+//! and `^\s*-b`. Debian's awk is mawk, which reads `\s` as a plain `s`: a
+//! line with leading blanks is neither a comment nor a directive there
+//! (it is kept in place), and `-D` must stand alone on its line. This
+//! module follows mawk, as `augenrules` behaves on Debian 12.
 
 use std::cmp::Ordering;
 
@@ -120,12 +126,9 @@ fn verrevcmp(s1: &[u8], s2: &[u8]) -> i32 {
     0
 }
 
-fn ws(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
-}
-
-fn strip_ws(l: &[u8]) -> &[u8] {
-    let k = l.iter().position(|&c| !ws(c)).unwrap_or(l.len());
+/// mawk's `^\s*`: any number of `s` characters.
+fn strip_s(l: &[u8]) -> &[u8] {
+    let k = l.iter().position(|&c| c != b's').unwrap_or(l.len());
     &l[k..]
 }
 
@@ -153,13 +156,13 @@ pub fn assemble(source_dir: &str, files: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
             if line.is_empty() {
                 continue;
             }
-            let s = strip_ws(line);
+            let s = strip_s(line);
             if s.first() == Some(&b'#') {
                 continue;
             }
             if s.starts_with(b"-e") {
                 e = line.to_vec();
-            } else if s.starts_with(b"-D") && s[2..].iter().all(|&c| ws(c)) {
+            } else if s.starts_with(b"-D") && s[2..].iter().all(|&c| c == b's') {
                 d = line.to_vec();
             } else if s.starts_with(b"-f") {
                 f = line.to_vec();
@@ -217,7 +220,7 @@ mod tests {
             (b"20-b.rules".to_vec(), b"-e 1\n-w /b\n-b 100\n".to_vec()),
             (
                 b"10-a.rules".to_vec(),
-                b"# c\n-D\n\n-b 8192\n-f 1\n-w /a\n  -e 2\n".to_vec(),
+                b"# c\n-D\n\n-b 8192\n-f 1\n-w /a\n-e 2\n".to_vec(),
             ),
             (b"README".to_vec(), b"-w /no\n".to_vec()),
             (b"30-c.rules".to_vec(), b"-D -k x\n".to_vec()),
