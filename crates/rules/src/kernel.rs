@@ -2,7 +2,7 @@
 //! rule language needs, plus two userspace-only values of libaudit 3.0.9.
 
 /// Size of the fixed part of `struct audit_rule_data` (flags, action,
-/// field_count, mask[64], fields[64], values[64], fieldflags[64], buflen).
+/// `field_count`, `mask[64]`, `fields[64]`, `values[64]`, `fieldflags[64]`, `buflen`).
 pub const RULE_DATA_HEADER_LEN: usize = 4 * (3 + 4 * 64 + 1);
 /// `AUDIT_MAX_FIELDS`: the fixed arrays hold at most this many fields.
 pub const AUDIT_MAX_FIELDS: usize = 64;
