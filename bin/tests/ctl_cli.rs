@@ -38,7 +38,7 @@ fn usage_and_help() {
     assert_eq!(o.status.code(), Some(0));
     let out = text(&o.stdout);
     assert!(
-        out.contains("--check FILE...") && out.contains("--dump-bytes ARGS..."),
+        out.contains("--check FILE|DIR...") && out.contains("--dump-bytes ARGS..."),
         "{out}"
     );
     let o = ctl(&["-h"]);
