@@ -74,7 +74,7 @@ async fn run_async(config: Config, explicit_rules: bool) -> anyhow::Result<i32> 
         "auditrs {} started",
         env!("CARGO_PKG_VERSION")
     );
-    let mut setup = match kernel::setup(&mut control, &config, explicit_rules) {
+    let mut setup = match kernel::setup(&mut control, &config, explicit_rules, false) {
         Ok(s) => s,
         Err(e) => {
             // Nothing was changed (all-or-nothing load): give the pid back.
@@ -117,7 +117,7 @@ async fn run_async(config: Config, explicit_rules: bool) -> anyhow::Result<i32> 
             _ = sighup.recv() => {
                 tracing::info!("SIGHUP: reloading rules and reopening outputs");
                 kernel::teardown(&mut control, &setup);
-                match kernel::setup(&mut control, &config, explicit_rules) {
+                match kernel::setup(&mut control, &config, explicit_rules, true) {
                     Ok(s) => setup = s,
                     Err(e) => tracing::error!(error = %format!("{e:#}"), "rule reload failed; the kernel keeps the previous rules"),
                 }

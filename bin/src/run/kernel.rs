@@ -32,12 +32,18 @@ pub fn status(control: &mut AuditControl) -> anyhow::Result<AuditStatus> {
 
 /// Loads rules and settings and enables auditing, after registration.
 /// `explicit_rules`: `--rules` was given (multicast then loads them too).
+///
+/// `reload` (SIGHUP): when the kernel already holds exactly the rules the
+/// source adds, nothing is deleted or added, so no event is missed; a
+/// changed rule set is loaded as at start (`-D`, then the rules: a window
+/// of a few milliseconds without rules).
 pub fn setup(
     control: &mut AuditControl,
     config: &Config,
     explicit_rules: bool,
+    reload: bool,
 ) -> anyhow::Result<Setup> {
-    let mut done = Setup::default();
+    let done = Setup::default();
     let st = status(control)?;
     if st.is_locked() {
         tracing::warn!("the audit configuration is locked (enabled=2, auditctl -e 2): keeping the kernel's rules and settings, reading only");
@@ -51,6 +57,13 @@ pub fn setup(
                 let text = audit_daemon::rules::assemble(&src)?;
                 let label = src.display().to_string();
                 let host = SystemHost { features: st.feature_bitmap };
+                let unchanged = reload
+                    && control.list_rules().ok()
+                        == Some(audit_daemon::rules::planned_rules(host.clone(), &text));
+                if unchanged {
+                    tracing::info!(rules = %label, "rules unchanged: kernel rules kept as they are");
+                    return finish_setup(control, config, done);
+                }
                 let report = audit_daemon::rules::load(control, host, &label, &text)?;
                 for m in report.messages.lines().filter(|l| !l.trim().is_empty()) {
                     tracing::warn!(rules = %label, "{m}");
@@ -62,6 +75,15 @@ pub fn setup(
     } else if config.multicast {
         tracing::info!("multicast: keeping the kernel's rules (the registered daemon owns them; --rules loads ours)");
     }
+    finish_setup(control, config, done)
+}
+
+/// Settings, enabling and the self-exclusion rule (after the rules).
+fn finish_setup(
+    control: &mut AuditControl,
+    config: &Config,
+    mut done: Setup,
+) -> anyhow::Result<Setup> {
     let change = StatusChange {
         backlog_limit: config.backlog_limit,
         rate_limit: config.rate_limit,
@@ -96,8 +118,18 @@ pub fn setup(
             SystemHost::default(),
             &["-A", "exit,never", "-F", &format!("pid={pid}")],
         )?;
+        let before = control.list_rules().unwrap_or_default();
         match control.add_rule(&rule) {
-            Ok(()) => done.exclusion = Some(rule),
+            Ok(()) => {
+                // Delete it later as the kernel lists it: the add request
+                // carries AUDIT_FILTER_PREPEND, which audit_del_rule does
+                // not match (ENOENT).
+                let listed = control
+                    .list_rules()
+                    .ok()
+                    .and_then(|now| now.into_iter().find(|r| !before.contains(r)));
+                done.exclusion = Some(listed.unwrap_or(rule));
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "could not add the rule excluding this daemon's own syscalls")
             }

@@ -71,7 +71,12 @@ pub struct LoadReport {
 
 /// Parses `text` (named `label` in messages) and loads it into `kernel`,
 /// all-or-nothing. Errors carry every `label:line: message`.
-pub fn load<K: Kernel, H: Host>(kernel: &mut K, host: H, label: &str, text: &[u8]) -> Result<LoadReport, DaemonError> {
+pub fn load<K: Kernel, H: Host>(
+    kernel: &mut K,
+    host: H,
+    label: &str,
+    text: &[u8],
+) -> Result<LoadReport, DaemonError> {
     let host_arch = host.machine_arch();
     let syntax = RulesSyntax { host };
     let mut lines = Vec::new();
@@ -103,7 +108,10 @@ pub fn load<K: Kernel, H: Host>(kernel: &mut K, host: H, label: &str, text: &[u8
     let text_printer = RulesText { host_arch };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = {
-        let mut con = Console { out: &mut out, err: &mut err };
+        let mut con = Console {
+            out: &mut out,
+            err: &mut err,
+        };
         Executor::new(kernel, &text_printer).load(label, &lines, &mut con)
     };
     messages.push_str(&String::from_utf8_lossy(&err));
@@ -113,17 +121,45 @@ pub fn load<K: Kernel, H: Host>(kernel: &mut K, host: H, label: &str, text: &[u8
             message: messages.trim_end().to_string(),
         });
     }
-    Ok(LoadReport { added, settings, messages })
+    Ok(LoadReport {
+        added,
+        settings,
+        messages,
+    })
+}
+
+/// The rules `text` adds after its last `-D`, in order (bytes as sent).
+/// Used on reload: when the kernel already holds exactly these rules, the
+/// load is skipped, so a SIGHUP opens no window without rules.
+pub fn planned_rules<H: Host>(host: H, text: &[u8]) -> Vec<Vec<u8>> {
+    let mut rules = Vec::new();
+    for (_, parsed) in (RulesSyntax { host }).parse_file(text) {
+        let Ok(line) = parsed else { continue };
+        for r in line.requests {
+            match r {
+                Request::DeleteAll { key } if key.is_empty() => rules.clear(),
+                Request::AddRule(b) => rules.push(b),
+                _ => {}
+            }
+        }
+    }
+    rules
 }
 
 /// The `struct audit_rule_data` bytes of one auditctl command line (e.g.
 /// the daemon's self-exclusion `-A exit,never -F pid=N`).
 pub fn rule_bytes<H: Host>(host: H, args: &[&str]) -> Result<Vec<u8>, DaemonError> {
     let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
-    let line = RulesSyntax { host }.parse_args(&args).map_err(|message| DaemonError::Rules {
-        origin: args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect::<Vec<_>>().join(" "),
-        message,
-    })?;
+    let line = RulesSyntax { host }
+        .parse_args(&args)
+        .map_err(|message| DaemonError::Rules {
+            origin: args
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect::<Vec<_>>()
+                .join(" "),
+            message,
+        })?;
     line.requests
         .into_iter()
         .find_map(|r| match r {
@@ -131,7 +167,11 @@ pub fn rule_bytes<H: Host>(host: H, args: &[&str]) -> Result<Vec<u8>, DaemonErro
             _ => None,
         })
         .ok_or_else(|| DaemonError::Rules {
-            origin: args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect::<Vec<_>>().join(" "),
+            origin: args
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect::<Vec<_>>()
+                .join(" "),
             message: "no rule in this command".into(),
         })
 }
@@ -158,13 +198,23 @@ mod tests {
         let d = dir(
             "order",
             &[
-                ("10-b.rules", "-a always,exit -F arch=b64 -S execve -k exec\n"),
-                ("2-a.rules", "-b 1234\n-a always,exit -F arch=b64 -S exit_group\n"),
+                (
+                    "10-b.rules",
+                    "-a always,exit -F arch=b64 -S execve -k exec\n",
+                ),
+                (
+                    "2-a.rules",
+                    "-b 1234\n-a always,exit -F arch=b64 -S exit_group\n",
+                ),
                 ("ignored.txt", "garbage\n"),
             ],
         );
         let mut k = FakeKernel::new();
-        let old = rule_bytes(FakeHost::x86_64(), &["-a", "always,exit", "-F", "arch=b64", "-S", "openat"]).unwrap();
+        let old = rule_bytes(
+            FakeHost::x86_64(),
+            &["-a", "always,exit", "-F", "arch=b64", "-S", "openat"],
+        )
+        .unwrap();
         k.add_rule(&old).unwrap();
         let text = assemble(&d).unwrap();
         assert!(text.starts_with(b"-D\n"));
@@ -174,7 +224,11 @@ mod tests {
         assert_eq!(rules.len(), 2, "old rule deleted, two added");
         assert!(!rules.contains(&old));
         // 2-a.rules before 10-b.rules (natural order): exit_group first.
-        let exit_group = rule_bytes(FakeHost::x86_64(), &["-a", "always,exit", "-F", "arch=b64", "-S", "exit_group"]).unwrap();
+        let exit_group = rule_bytes(
+            FakeHost::x86_64(),
+            &["-a", "always,exit", "-F", "arch=b64", "-S", "exit_group"],
+        )
+        .unwrap();
         assert_eq!(rules[0], exit_group);
         assert_eq!(k.status.backlog_limit, 1234);
         std::fs::remove_dir_all(&d).unwrap();
@@ -186,7 +240,14 @@ mod tests {
         let old = rule_bytes(FakeHost::x86_64(), &["-w", "/etc/passwd", "-p", "wa"]).unwrap();
         k.add_rule(&old).unwrap();
         let before = k.rules();
-        let e = load(&mut k, FakeHost::x86_64(), "r.rules", b"-D\n-a always,exit -S nosuchcall\n").unwrap_err().to_string();
+        let e = load(
+            &mut k,
+            FakeHost::x86_64(),
+            "r.rules",
+            b"-D\n-a always,exit -S nosuchcall\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("r.rules:2"), "{e}");
         assert_eq!(k.rules(), before, "nothing changed");
     }
@@ -194,15 +255,34 @@ mod tests {
     #[test]
     fn self_exclusion_rule() {
         let b = rule_bytes(FakeHost::x86_64(), &["-A", "exit,never", "-F", "pid=4242"]).unwrap();
-        let text = audit_rules::Rule::from_bytes(&b).map(|r| audit_rules::Printer::new(Some(0xc000_003e), false).rule(&r)).unwrap();
+        let text = audit_rules::Rule::from_bytes(&b)
+            .map(|r| audit_rules::Printer::new(Some(0xc000_003e), false).rule(&r))
+            .unwrap();
         let text = String::from_utf8_lossy(&text).into_owned();
         // (The prepend flag is in the bytes; the kernel strips it on add.)
-        assert!(text.contains("-a never,") && text.contains("-S all -F pid=4242"), "{text}");
+        assert!(
+            text.contains("-a never,") && text.contains("-S all -F pid=4242"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn planned_rules_match_the_kernel_after_a_load() {
+        let text = b"-D\n-a always,exit -F arch=b64 -S execve -k exec\n-w /etc/passwd -p wa\n";
+        let mut k = FakeKernel::new();
+        load(&mut k, FakeHost::x86_64().with_dir("/etc"), "t", text).unwrap();
+        assert_eq!(
+            planned_rules(FakeHost::x86_64().with_dir("/etc"), text),
+            k.rules()
+        );
     }
 
     #[test]
     fn single_file_source() {
-        let d = dir("file", &[("one.rules", "-a always,exit -F arch=b64 -S execve\n")]);
+        let d = dir(
+            "file",
+            &[("one.rules", "-a always,exit -F arch=b64 -S execve\n")],
+        );
         let text = assemble(&d.join("one.rules")).unwrap();
         assert_eq!(text, b"-D\n-a always,exit -F arch=b64 -S execve\n");
         assert!(assemble(&d.join("missing.rules")).is_err());
