@@ -12,14 +12,44 @@ use crate::time::Time;
 /// times of successive processes with the same pid strictly increasing, so
 /// pid reuse within one second (or one clock tick) still yields a new id.
 pub fn entity_id(host: &HostInfo, pid: u32, start: Time) -> String {
-    let raw = format!(
-        "{}__{}__{}__{}",
-        host.pid_ns_ino,
-        host.boot_id,
-        pid,
-        start.as_nanos()
-    );
-    base64(raw.as_bytes())
+    EntityIds::new(host).id(pid, start)
+}
+
+/// Makes entity ids for one host quickly (the host part is prepared once).
+#[derive(Debug, Clone)]
+pub(crate) struct EntityIds {
+    prefix: Vec<u8>,
+}
+
+impl EntityIds {
+    pub fn new(host: &HostInfo) -> Self {
+        EntityIds {
+            prefix: format!("{}__{}__", host.pid_ns_ino, host.boot_id).into_bytes(),
+        }
+    }
+
+    pub fn id(&self, pid: u32, start: Time) -> String {
+        let mut raw = Vec::with_capacity(self.prefix.len() + 32);
+        raw.extend_from_slice(&self.prefix);
+        push_decimal(&mut raw, u64::from(pid));
+        raw.extend_from_slice(b"__");
+        push_decimal(&mut raw, start.as_nanos());
+        base64(&raw)
+    }
+}
+
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// Standard base64 (RFC 4648, with padding).
@@ -76,5 +106,10 @@ mod tests {
         let b = entity_id(&host, 42, Time(5_000_000_001));
         assert_ne!(a, b);
         assert_eq!(a, base64(b"1__b__42__5000000000"));
+        assert_eq!(entity_id(&host, 0, Time(0)), base64(b"1__b__0__0"));
+        assert_eq!(
+            entity_id(&host, u32::MAX, Time(u64::MAX)),
+            base64(b"1__b__4294967295__18446744073709551615")
+        );
     }
 }

@@ -28,15 +28,15 @@ impl Image {
         }
     }
 
-    /// Rough heap size, for accounting.
+    /// Heap bytes of the image, allocator overhead included.
     pub fn heap_bytes(&self) -> usize {
-        self.exe.capacity()
-            + self.cwd.as_ref().map_or(0, Vec::capacity)
-            + self.comm.as_ref().map_or(0, Vec::capacity)
-            + self
-                .argv
-                .as_ref()
-                .map_or(0, |a| a.iter().map(|x| x.capacity() + 24).sum::<usize>())
+        alloc(self.exe.capacity())
+            + self.cwd.as_ref().map_or(0, |v| alloc(v.capacity()))
+            + self.comm.as_ref().map_or(0, |v| alloc(v.capacity()))
+            + self.argv.as_ref().map_or(0, |a| {
+                alloc(a.capacity() * std::mem::size_of::<Vec<u8>>())
+                    + a.iter().map(|x| alloc(x.capacity())).sum::<usize>()
+            })
     }
 }
 
@@ -83,7 +83,6 @@ pub(crate) struct Entry {
     pub last_seen: Time,
     /// Entries referring to this one (as parent or entry leader).
     pub refs: u32,
-    pub entity_id: String,
     /// What [`Entry::heap_bytes`] was when the table last accounted it.
     pub accounted: usize,
 }
@@ -93,14 +92,24 @@ impl Entry {
         self.dead_since.is_none()
     }
 
-    /// Rough size in bytes, for accounting.
+    /// Heap bytes of the entry (boxed), allocator overhead included.
     pub fn heap_bytes(&self) -> usize {
-        std::mem::size_of::<Entry>()
+        alloc(std::mem::size_of::<Entry>())
             + self.image.heap_bytes()
+            + alloc(self.previous.capacity() * std::mem::size_of::<Image>())
             + self.previous.iter().map(Image::heap_bytes).sum::<usize>()
-            + self.entity_id.capacity()
-            + self.groups.as_ref().map_or(0, |g| g.capacity() * 4)
-            + self.source_ip.as_ref().map_or(0, Vec::capacity)
-            + self.login_addr.as_ref().map_or(0, Vec::capacity)
+            + self.groups.as_ref().map_or(0, |g| alloc(g.capacity() * 4))
+            + self.source_ip.as_ref().map_or(0, |v| alloc(v.capacity()))
+            + self.login_addr.as_ref().map_or(0, |v| alloc(v.capacity()))
+    }
+}
+
+/// What an allocation of `n` bytes costs with a malloc like glibc's (16-byte
+/// granularity, 8 bytes of header, 32 bytes at least); 0 for no allocation.
+fn alloc(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        ((n + 8 + 15) & !15).max(32)
     }
 }

@@ -1,6 +1,7 @@
 //! The process table: storage, references between entries, and bounded
 //! memory (grace period, hard cap, eviction).
 
+use crate::entity::EntityIds;
 use crate::entry::{Entry, Key};
 use crate::error::{Result, SessionDbError};
 use crate::source::{HostInfo, ProcSource};
@@ -34,7 +35,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             max_entries: 32_768,
-            max_bytes: 16 << 20,
+            max_bytes: 12 << 20,
             grace_nanos: 5_000_000_000,
             max_previous: 8,
             max_logins: 1024,
@@ -85,8 +86,10 @@ pub struct Stats {
 pub struct SessionDb<S: ProcSource> {
     pub(crate) source: S,
     pub(crate) host: HostInfo,
+    pub(crate) ids: EntityIds,
     pub(crate) config: Config,
-    pub(crate) entries: HashMap<Key, Entry>,
+    /// Boxed: a map sized for the cap then costs little when mostly empty.
+    pub(crate) entries: HashMap<Key, Box<Entry>>,
     /// The current entry of each pid.
     pub(crate) by_pid: HashMap<u32, Key>,
     /// Entries (other than the leader) whose sid is the key pid.
@@ -122,6 +125,7 @@ impl<S: ProcSource> SessionDb<S> {
     pub fn with_host(source: S, host: HostInfo, config: Config) -> Self {
         SessionDb {
             source,
+            ids: EntityIds::new(&host),
             host,
             config,
             entries: HashMap::new(),
@@ -187,7 +191,7 @@ impl<S: ProcSource> SessionDb<S> {
         let mut v: Vec<u32> = self
             .by_pid
             .iter()
-            .filter(|(_, k)| self.entries.get(k).is_some_and(Entry::is_live))
+            .filter(|(_, k)| self.entries.get(k).is_some_and(|e| e.is_live()))
             .map(|(p, _)| *p)
             .collect();
         v.sort_unstable();
@@ -258,6 +262,7 @@ impl<S: ProcSource> SessionDb<S> {
             let entries = &self.entries;
             self.pinned_dead.retain(|k| entries.contains_key(k));
         }
+        self.shrink();
         self.enforce_cap();
     }
 
@@ -325,6 +330,33 @@ impl<S: ProcSource> SessionDb<S> {
         Ok(())
     }
 
+    /// Gives memory back after a burst: containers far larger than their
+    /// content are shrunk (amortized: only when 4x oversized).
+    fn shrink(&mut self) {
+        fn oversized(len: usize, cap: usize) -> bool {
+            cap > 256 && len * 4 < cap
+        }
+        if oversized(self.entries.len(), self.entries.capacity()) {
+            self.entries.shrink_to(self.entries.len() * 2);
+        }
+        if oversized(self.by_pid.len(), self.by_pid.capacity()) {
+            self.by_pid.shrink_to(self.by_pid.len() * 2);
+        }
+        if oversized(self.dead_queue.len(), self.dead_queue.capacity()) {
+            self.dead_queue.shrink_to(self.dead_queue.len() * 2);
+        }
+        if oversized(self.pinned_dead.len(), self.pinned_dead.capacity()) {
+            self.pinned_dead.shrink_to(self.pinned_dead.len() * 2);
+        }
+        if oversized(self.tentative_queue.len(), self.tentative_queue.capacity()) {
+            self.tentative_queue
+                .shrink_to(self.tentative_queue.len() * 2);
+        }
+        if oversized(self.failed_lookups.len(), self.failed_lookups.capacity()) {
+            self.failed_lookups.shrink_to(self.failed_lookups.len() * 2);
+        }
+    }
+
     // ----- storage and references -----
 
     pub(crate) fn alloc_key(&mut self) -> Key {
@@ -350,7 +382,7 @@ impl<S: ProcSource> SessionDb<S> {
         );
         entry.accounted = entry.heap_bytes();
         self.bytes += entry.accounted;
-        self.entries.insert(key, entry);
+        self.entries.insert(key, Box::new(entry));
         self.by_pid.insert(pid, key);
         self.stats.inserted += 1;
         for r in [parent, leader].into_iter().flatten() {

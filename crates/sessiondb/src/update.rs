@@ -1,7 +1,6 @@
 //! Keeping the table current: observations, fork, exec, setsid, setpgid,
 //! exit, logins, and on-demand /proc reads.
 
-use crate::entity::entity_id;
 use crate::entry::{Entry, Image, Key};
 use crate::error::SessionDbError;
 use crate::event::{Observation, ProcessChange, ProcessEvent, UNSET_ID};
@@ -296,7 +295,6 @@ impl<S: ProcSource> SessionDb<S> {
             }
         }
         self.failed_lookups.remove(&e.pid);
-        e.entity_id = entity_id(&self.host, e.pid, e.start);
         self.insert_entry(key, e);
     }
 
@@ -552,7 +550,6 @@ fn blank_entry(pid: u32, ppid: u32, time: Time) -> Entry {
         exe_from_proc: false,
         last_seen: time,
         refs: 0,
-        entity_id: String::new(),
         accounted: 0,
     }
 }

@@ -7,6 +7,7 @@
 //! `session_leader.parent.session_leader`. Bytes (executables, arguments,
 //! directories) are written with the convention of [`crate::text`].
 
+use crate::entity::EntityIds;
 use crate::entry::{Entry, Image, Key};
 use crate::leader::EntryType;
 use crate::source::ProcSource;
@@ -204,12 +205,12 @@ fn non_empty(b: &[u8]) -> Option<Text> {
     (!b.is_empty()).then(|| Text(b.to_vec()))
 }
 
-fn fields(e: &Entry) -> ProcessFields {
+fn fields(ids: &EntityIds, e: &Entry) -> ProcessFields {
     let (args, args_count) = image_args(&e.image);
     let c = e.creds;
     ProcessFields {
         pid: e.pid,
-        entity_id: Some(e.entity_id.clone()),
+        entity_id: Some(ids.id(e.pid, e.start)),
         start: e.start_exact.then_some(e.start),
         name: non_empty(e.image.name()),
         executable: non_empty(&e.image.exe),
@@ -252,7 +253,7 @@ impl<S: ProcSource> SessionDb<S> {
         };
         Some(ProcessLink {
             pid,
-            entity_id: e.map(|e| e.entity_id.clone()),
+            entity_id: e.map(|e| self.ids.id(e.pid, e.start)),
             start: e.and_then(|e| e.start_exact.then_some(e.start)),
             session_leader,
         })
@@ -264,7 +265,7 @@ impl<S: ProcSource> SessionDb<S> {
             return None;
         }
         let e = self.current(pid).and_then(|k| self.entries.get(&k));
-        let fields = e.map(fields).unwrap_or(ProcessFields {
+        let fields = e.map(|e| fields(&self.ids, e)).unwrap_or(ProcessFields {
             pid,
             ..Default::default()
         });
@@ -276,7 +277,7 @@ impl<S: ProcSource> SessionDb<S> {
                 parent: None,
                 group_leader: None,
             },
-            e,
+            e.map(|b| &**b),
         ))
     }
 
@@ -287,12 +288,12 @@ impl<S: ProcSource> SessionDb<S> {
             .and_then(|k| self.entries.get(&k))
             .filter(|p| p.pid == e.ppid);
         let parent = match parent_entry {
-            Some(p) => Some((p, fields(p))),
+            Some(p) => Some((p, fields(&self.ids, p))),
             None => self
                 .current(e.ppid)
                 .filter(|_| e.ppid != 0)
                 .and_then(|k| self.entries.get(&k))
-                .map(|p| (p, fields(p))),
+                .map(|p| (p, fields(&self.ids, p))),
         }
         .map(|(p, f)| RelatedProcess {
             fields: f,
@@ -334,7 +335,7 @@ impl<S: ProcSource> SessionDb<S> {
                     .map(|ip| EntrySource { ip: Text(ip) }),
             });
             RelatedProcess {
-                fields: fields(l),
+                fields: fields(&self.ids, l),
                 same_as_process: Some(e.entry_leader == Some(key)),
                 entry_meta: meta,
                 parent: self.link(l.ppid, false),
@@ -354,7 +355,7 @@ impl<S: ProcSource> SessionDb<S> {
             })
             .collect();
         Some(ProcessView {
-            fields: fields(e),
+            fields: fields(&self.ids, e),
             end: e.end,
             exit_code: e.exit_code,
             parent,
