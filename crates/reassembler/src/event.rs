@@ -94,7 +94,9 @@ pub enum Completion {
     Single,
     /// No end marker within the timeout: possibly incomplete.
     Timeout,
-    /// Pushed out because too many events were in flight: possibly incomplete.
+    /// Pushed out because too many events were in flight, or because it
+    /// reached [`Config::max_records_per_event`](crate::Config::max_records_per_event):
+    /// possibly incomplete.
     Evicted,
     /// Emitted by [`Reassembler::flush`](crate::Reassembler::flush) at end of
     /// input or shutdown: possibly incomplete.

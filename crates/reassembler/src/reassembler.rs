@@ -46,6 +46,11 @@ pub struct Config {
     /// Most serial gaps kept open waiting for out-of-order records; beyond
     /// it the oldest is reported lost at once (default 1,024).
     pub max_open_gaps: usize,
+    /// Most records in one event (default 65,536; the kernel's largest
+    /// events, a 2 MiB argv split into EXECVE records, have a few hundred).
+    /// An event reaching it is emitted as [`Completion::Evicted`] and its
+    /// further records are late: bounded memory on corrupt input.
+    pub max_records_per_event: usize,
 }
 
 impl Default for Config {
@@ -56,6 +61,7 @@ impl Default for Config {
             late_memory: 16_384,
             proctitle_ends_event: true,
             max_open_gaps: 1_024,
+            max_records_per_event: 65_536,
         }
     }
 }
@@ -227,7 +233,13 @@ impl Reassembler {
                     self.slots[pos].records.push(record);
                     self.complete(pos, Completion::Proctitle, out);
                 }
-                Role::Single | Role::Part => self.slots[pos].records.push(record),
+                Role::Single | Role::Part => {
+                    let records = &mut self.slots[pos].records;
+                    records.push(record);
+                    if records.len() >= self.config.max_records_per_event {
+                        self.complete(pos, Completion::Evicted, out);
+                    }
+                }
             }
             return;
         }

@@ -148,6 +148,21 @@ fn eviction_emits_the_oldest() {
 }
 
 #[test]
+fn an_event_cannot_grow_without_bound() {
+    let mut r = Reassembler::new(Config {
+        max_records_per_event: 3,
+        ..Config::default()
+    });
+    let mut out = Vec::new();
+    for _ in 0..5 {
+        r.push(rec("PATH", 1, "item=0"), 0, &mut out);
+    }
+    assert_eq!(events(&out), vec![(1, 3, Completion::Evicted)]);
+    assert_eq!(r.stats().late, 2);
+    assert_eq!(r.in_flight(), 0);
+}
+
+#[test]
 fn late_records_are_reported_not_emitted() {
     let mut r = Reassembler::default();
     let mut out = Vec::new();
