@@ -58,12 +58,25 @@ fn ctl(k: &mut FakeKernel, args: &[&str]) -> Outcome {
     ctl_as(k, args, true)
 }
 
-fn temp_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("auditrs-ctl-fake-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+/// A rules file in the temp dir, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn to_str(&self) -> Option<&str> {
+        self.0.to_str()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn temp_file(name: &str, text: &str) -> TempFile {
+    let p = std::env::temp_dir().join(format!("auditrs-ctl-fake-{}-{name}", std::process::id()));
     std::fs::write(&p, text).unwrap();
-    p
+    TempFile(p)
 }
 
 fn conformance(name: &str) -> PathBuf {
