@@ -161,38 +161,6 @@ fn every_rule_file_line_is_accepted_or_refused_as_auditctl_does() {
     );
 }
 
-/// What the kernel's rule list looks like after loading `parsed` lines in
-/// order, stopping at the first line auditctl would fail on.
-fn simulate(parsed: &[audit_rules::ParsedLine], kernel_refused: &[usize]) -> Vec<Rule> {
-    let mut lists: Vec<Vec<Rule>> = vec![Vec::new(); 8];
-    for pl in parsed {
-        if kernel_refused.contains(&pl.line) {
-            break;
-        }
-        let Ok(p) = &pl.result else { break };
-        for c in &p.commands {
-            match c {
-                Command::DeleteAll { key } => {
-                    for l in &mut lists {
-                        l.retain(|r| !r.key_matches(key));
-                    }
-                }
-                Command::AddRule(r) => {
-                    let r = r.as_listed_by_kernel();
-                    let l = &mut lists[(r.flags() & 7) as usize];
-                    if r.prepend {
-                        l.insert(0, r);
-                    } else {
-                        l.push(r);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    lists.into_iter().flatten().collect()
-}
-
 #[test]
 fn whole_rule_files_list_as_auditctl_lists_them() {
     let all = fixtures();
@@ -210,7 +178,12 @@ fn whole_rule_files_list_as_auditctl_lists_them() {
             .filter(|l| s(l, "file") == name && s(l, "status") == "kernel")
             .map(|l| l["line"].as_u64().unwrap() as usize)
             .collect();
-        let rules = simulate(&parsed, &refused);
+        let (rc, rules) = simulate_load(&parsed, &refused);
+        assert_eq!(
+            i64::from(rc),
+            rec["rc"].as_i64().unwrap(),
+            "{name}: exit code"
+        );
         let got = Printer::new(Some(X86_64), false).listing(&rules);
         let want = s(rec, "listed");
         if String::from_utf8_lossy(&got) != want {

@@ -140,6 +140,46 @@ fn corpus_matches_auditctl() {
     );
 }
 
+/// Rule-file snippets loaded with `auditctl -R`: splitting, escapes, odd
+/// blanks, NUL and CR bytes, long lines, `-i`/`-c`, duplicates, `-A` order.
+#[test]
+fn rule_file_snippets_load_as_with_auditctl() {
+    let p = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/corpus-3.0.9.jsonl"
+    );
+    let text = std::fs::read_to_string(p).unwrap();
+    let files: Vec<Json> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Json>(l).unwrap())
+        .filter(|o| o["kind"] == "file")
+        .collect();
+    assert!(files.len() >= 18);
+    let h = FakeHost::x86_64().with_dir("/tmp");
+    for f in files {
+        let bytes: Vec<u8> = f["text"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .map(|c| c as u32 as u8)
+            .collect();
+        let parsed = audit_rules::parse_rule_file("snippet.rules", &bytes, &h);
+        let (rc, rules) = common::simulate_load(&parsed, &[]);
+        let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(80)]).into_owned();
+        assert_eq!(
+            i64::from(rc),
+            f["rc"].as_i64().unwrap(),
+            "exit code for {shown:?}"
+        );
+        let got = if rules.is_empty() {
+            String::new()
+        } else {
+            String::from_utf8(Printer::new(Some(0xc000_003e), false).listing(&rules)).unwrap()
+        };
+        assert_eq!(got, f["listed"].as_str().unwrap(), "listing for {shown:?}");
+    }
+}
+
 /// The corpus the issue names, with the precise error each gets.
 #[test]
 fn bad_rules_get_precise_errors() {

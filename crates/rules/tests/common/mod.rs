@@ -165,3 +165,62 @@ pub fn golden_host() -> audit_rules::FakeHost {
         .with_dir("/tmp/audit-test/var/log/audit")
         .with_dir("/tmp/audit-test/etc/sudoers.d")
 }
+
+/// What `auditctl -R` leaves in the kernel, and its exit code, for parsed
+/// lines loaded in order: a failing line (our parse error, a line number in
+/// `kernel_refused`, or a rule the kernel already has) stops the load
+/// unless an earlier `-i`/`-c` line asked to go on; `-c` makes the exit
+/// code 1 if anything failed. The kernel lists rules grouped by list
+/// number, `-A` rules first in their list.
+pub fn simulate_load(
+    parsed: &[audit_rules::ParsedLine],
+    kernel_refused: &[usize],
+) -> (i32, Vec<audit_rules::Rule>) {
+    use audit_rules::Command;
+    let mut lists: Vec<Vec<audit_rules::Rule>> = vec![Vec::new(); 8];
+    let (mut ignore, mut cont, mut failed) = (false, false, false);
+    for pl in parsed {
+        let ok = match &pl.result {
+            Err(_) => false,
+            Ok(_) if kernel_refused.contains(&pl.line) => false,
+            Ok(p) => {
+                let mut ok = true;
+                for c in &p.commands {
+                    match c {
+                        Command::IgnoreErrors => ignore = true,
+                        Command::ContinueOnError => {
+                            ignore = true;
+                            cont = true;
+                        }
+                        Command::DeleteAll { key } => {
+                            for l in &mut lists {
+                                l.retain(|r| !r.key_matches(key));
+                            }
+                        }
+                        Command::AddRule(added) => {
+                            let r = added.as_listed_by_kernel();
+                            let l = &mut lists[(r.flags() & 7) as usize];
+                            if l.contains(&r) {
+                                ok = false; // EEXIST
+                            } else if added.prepend {
+                                l.insert(0, r);
+                            } else {
+                                l.push(r);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                ok
+            }
+        };
+        if !ok {
+            failed = true;
+            if !ignore {
+                return (1, lists.into_iter().flatten().collect());
+            }
+        }
+    }
+    let rc = if cont && failed { 1 } else { 0 };
+    (rc, lists.into_iter().flatten().collect())
+}
