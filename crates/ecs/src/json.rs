@@ -189,12 +189,23 @@ fn push_i64(out: &mut Vec<u8>, v: i64) {
     push_u64(out, v.unsigned_abs());
 }
 
+/// How an open object/array is named in its parent.
+#[derive(Clone, Copy)]
+enum Seg {
+    /// The top-level object.
+    Root,
+    /// A member: the key's escaped text is `out[start..end]`.
+    Key(u32, u32),
+    /// An array element.
+    Index(u32),
+}
+
 #[derive(Clone, Copy)]
 struct Level {
     first: bool,
     array: bool,
     count: u32,
-    path_len: usize,
+    seg: Seg,
 }
 
 /// A value that was not valid UTF-8: its dotted path and exact bytes.
@@ -214,7 +225,9 @@ pub struct NonUtf8 {
 pub struct JsonWriter<'a> {
     out: &'a mut Vec<u8>,
     levels: Vec<Level>,
-    path: Vec<u8>,
+    /// Where the last key's text is in `out` (for paths, built only when a
+    /// non-UTF-8 value needs one).
+    last_key: (u32, u32),
     non_utf8: Vec<NonUtf8>,
 }
 
@@ -228,9 +241,9 @@ impl<'a> JsonWriter<'a> {
                 first: true,
                 array: false,
                 count: 0,
-                path_len: 0,
+                seg: Seg::Root,
             }],
-            path: Vec::with_capacity(64),
+            last_key: (0, 0),
             non_utf8: Vec::new(),
         }
     }
@@ -267,53 +280,41 @@ impl<'a> JsonWriter<'a> {
     #[inline(always)]
     fn key(&mut self, key: &[u8]) {
         self.comma();
+        let start = self.out.len() + 1;
         write_short(self.out, key);
+        self.last_key = (start as u32, (self.out.len() - 1) as u32);
         self.out.push(b':');
     }
 
     fn note_invalid(&mut self, key: Option<&[u8]>, bytes: &[u8]) {
-        let mut path = String::from_utf8_lossy(&self.path).into_owned();
-        match key {
-            Some(k) => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(&String::from_utf8_lossy(k));
-            }
-            None => {
-                let idx = self.levels.last().map_or(0, |l| l.count);
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(&idx.to_string());
+        let mut parts: Vec<String> = Vec::new();
+        for l in &self.levels {
+            match l.seg {
+                Seg::Root => {}
+                Seg::Key(a, b) => parts.push(
+                    String::from_utf8_lossy(self.out.get(a as usize..b as usize).unwrap_or_default())
+                        .into_owned(),
+                ),
+                Seg::Index(i) => parts.push(i.to_string()),
             }
         }
+        match key {
+            Some(k) => parts.push(String::from_utf8_lossy(k).into_owned()),
+            None => parts.push(self.levels.last().map_or(0, |l| l.count).to_string()),
+        }
         self.non_utf8.push(NonUtf8 {
-            path,
+            path: parts.join("."),
             bytes: bytes.to_vec(),
         });
     }
 
-    fn push_path(&mut self, seg: Option<&[u8]>) {
-        if !self.path.is_empty() {
-            self.path.push(b'.');
-        }
-        match seg {
-            Some(s) => self.path.extend_from_slice(s),
-            None => {
-                let idx = self.levels.last().map_or(0, |l| l.count);
-                push_u64(&mut self.path, u64::from(idx));
-            }
-        }
-    }
-
-    fn open(&mut self, array: bool, path_len: usize) {
+    fn open(&mut self, array: bool, seg: Seg) {
         self.out.push(if array { b'[' } else { b'{' });
         self.levels.push(Level {
             first: true,
             array,
             count: 0,
-            path_len,
+            seg,
         });
     }
 
@@ -331,26 +332,21 @@ impl<'a> JsonWriter<'a> {
     /// Opens an object member whose key is arbitrary bytes.
     pub fn begin_object_bytes(&mut self, key: &[u8]) {
         self.key(key);
-        let len = self.path.len();
-        self.push_path(Some(key));
-        self.open(false, len);
+        self.open(false, Seg::Key(self.last_key.0, self.last_key.1));
     }
 
     /// Opens an array member `key`.
     pub fn begin_array(&mut self, key: &str) {
         self.key(key.as_bytes());
-        let len = self.path.len();
-        self.push_path(Some(key.as_bytes()));
-        self.open(true, len);
+        self.open(true, Seg::Key(self.last_key.0, self.last_key.1));
     }
 
     /// Opens an object as the next array element.
     pub fn item_begin_object(&mut self) {
         self.comma();
-        let len = self.path.len();
-        self.push_path(None);
+        let index = self.levels.last().map_or(0, |l| l.count);
         self.bump();
-        self.open(false, len);
+        self.open(false, Seg::Index(index));
     }
 
     /// Closes the innermost object or array.
@@ -360,7 +356,6 @@ impl<'a> JsonWriter<'a> {
         }
         if let Some(l) = self.levels.pop() {
             self.out.push(if l.array { b']' } else { b'}' });
-            self.path.truncate(l.path_len);
         }
     }
 

@@ -138,9 +138,9 @@ impl<N: NameResolver> Serializer<N> {
         }
     }
 
-    pub(crate) fn id_text(&self, id: Option<Id>, group: bool) -> Option<Vec<u8>> {
+    pub(crate) fn id_text(&self, id: Option<Id>, group: bool) -> Option<Cow<'_, [u8]>> {
         Some(match id? {
-            Id::Unset => b"unset".to_vec(),
+            Id::Unset => Cow::Borrowed(b"unset"),
             Id::Set(n) => {
                 let name = if group {
                     self.names.group_name(n)
@@ -148,8 +148,8 @@ impl<N: NameResolver> Serializer<N> {
                     self.names.user_name(n)
                 };
                 match name {
-                    Some(s) => s.as_bytes().to_vec(),
-                    None => n.to_string().into_bytes(),
+                    Some(s) => Cow::Borrowed(s.as_bytes()),
+                    None => Cow::Owned(n.to_string().into_bytes()),
                 }
             }
         })
@@ -529,12 +529,12 @@ impl<N: NameResolver> Serializer<N> {
     }
 
     /// Writes `file.*` for the object path; returns its path for the summary.
-    fn write_file(
+    fn write_file<'a>(
         &self,
         w: &mut JsonWriter<'_>,
-        v: &EventView<'_>,
+        v: &EventView<'a>,
         obj: ObjectKind,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<Cow<'a, [u8]>> {
         let ObjectKind::File { path_index, .. } = obj else {
             return None;
         };
@@ -550,9 +550,9 @@ impl<N: NameResolver> Serializer<N> {
             .iter()
             .find(|p| !matches!(p.value(b"nametype"), Some(b"PARENT" | b"UNKNOWN")))
             .unwrap_or(&v.paths[start]);
-        let name = p.get(b"name").and_then(|f| {
-            crate::encoding::decode_untrusted(f.value, f.is_quoted()).map(Cow::into_owned)
-        });
+        let name = p
+            .get(b"name")
+            .and_then(|f| crate::encoding::decode_untrusted(f.value, f.is_quoted()));
         w.begin_object("file");
         if let Some(n) = &name {
             w.str_field("path", n);

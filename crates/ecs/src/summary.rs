@@ -1,5 +1,7 @@
 //! `auditd.summary` (actor, object, how) and `auditd.data`.
 
+use std::borrow::Cow;
+
 use audit_tables::errno;
 
 use crate::ids::{Id, NameResolver};
@@ -24,17 +26,17 @@ fn is_interpreter(exe: &[u8]) -> bool {
 }
 
 impl<N: NameResolver> Serializer<N> {
-    pub(crate) fn write_summary(
-        &self,
+    pub(crate) fn write_summary<'a>(
+        &'a self,
         w: &mut JsonWriter<'_>,
-        v: &EventView<'_>,
+        v: &EventView<'a>,
         norm: Norm,
         auid: Option<Id>,
-        file_path: Option<&[u8]>,
+        file_path: Option<&'a [u8]>,
         sock: Option<&Sock>,
     ) {
         let s = &v.subject;
-        let untrusted = |x: Option<Val<'_>>| x.and_then(|x| x.untrusted()).map(|c| c.into_owned());
+        let untrusted = |x: Option<Val<'a>>| x.and_then(|x| x.untrusted());
         let session = matches!(norm.object, ObjectKind::UserSession);
         // actor
         let primary = self.id_text(auid, false);
@@ -46,7 +48,7 @@ impl<N: NameResolver> Serializer<N> {
             self.id_text(id_of(s.uid), false)
         };
         // object
-        let (otype, oprim, osec): (Option<&str>, Option<Vec<u8>>, Option<Vec<u8>>) =
+        let (otype, oprim, osec): (Option<&str>, Option<Cow<'_, [u8]>>, Option<Cow<'_, [u8]>>) =
             match norm.object {
                 ObjectKind::File { what, .. } => {
                     let ty = v
@@ -63,17 +65,18 @@ impl<N: NameResolver> Serializer<N> {
                         .map(|m| m.file_type().object_type());
                     (
                         Some(ty.unwrap_or(what)),
-                        file_path.map(<[u8]>::to_vec),
+                        file_path.map(Cow::Borrowed),
                         None,
                     )
                 }
                 ObjectKind::Socket => {
                     let (p, sec) = match sock.map(|s| &s.addr) {
                         Some(a) => match (a.ip_port(), a.path()) {
-                            (Some((ip, port)), _) => {
-                                (Some(ip.into_bytes()), Some(port.to_string().into_bytes()))
-                            }
-                            (None, Some(path)) => (Some(path), None),
+                            (Some((ip, port)), _) => (
+                                Some(Cow::Owned(ip.into_bytes())),
+                                Some(Cow::Owned(port.to_string().into_bytes())),
+                            ),
+                            (None, Some(path)) => (Some(Cow::Owned(path)), None),
                             _ => (None, None),
                         },
                         None => (None, None),
@@ -85,13 +88,13 @@ impl<N: NameResolver> Serializer<N> {
                     untrusted(s.cmd)
                         .or_else(|| untrusted(s.exe))
                         .or_else(|| untrusted(s.comm)),
-                    s.pid.map(|p| p.raw.to_vec()),
+                    s.pid.map(|p| Cow::Borrowed(p.raw)),
                 ),
                 ObjectKind::UserSession => (
                     Some("user-session"),
                     untrusted(s.terminal),
                     untrusted(s.addr)
-                        .filter(|a| a != b"?")
+                        .filter(|a| a.as_ref() != b"?")
                         .or_else(|| untrusted(s.hostname)),
                 ),
                 ObjectKind::Other(what) => (Some(what), None, None),

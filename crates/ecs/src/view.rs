@@ -226,7 +226,7 @@ impl<'a> EventView<'a> {
             paths: Vec::new(),
             sockaddrs: Vec::new(),
             subject: Subject::default(),
-            data: Vec::new(),
+            data: Vec::with_capacity(32),
             data_dedup_from: 0,
             args: Vec::new(),
             argc: None,
