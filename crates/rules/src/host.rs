@@ -130,8 +130,8 @@ pub struct FakeHost {
 }
 
 impl FakeHost {
-    /// An x86_64 host with users root(0)/bin(1)/daemon(2) and groups
-    /// root(0)/bin(1)/daemon(2), no directories, all kernel features.
+    /// An x86_64 host with users and groups root(0), daemon(1), bin(2) (as
+    /// on Debian), no directories, all kernel features.
     pub fn x86_64() -> Self {
         let ids: BTreeMap<Vec<u8>, u32> = [("root", 0), ("daemon", 1), ("bin", 2)]
             .iter()

@@ -237,7 +237,11 @@ fn reloadable(r: &Rule) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn parse_encode_decode_print_parse_is_a_fixed_point(args in rule_args()) {
