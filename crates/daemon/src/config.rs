@@ -481,6 +481,16 @@ mod tests {
     }
 
     #[test]
+    fn packaged_example_is_valid() {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/auditrs.toml");
+        let c = Config::load(&p).unwrap();
+        c.validate("example").unwrap();
+        assert_eq!(c.log_file, "/var/log/auditrs/events.json");
+        assert_eq!(c.backlog_limit, Some(8192));
+        assert_eq!(c.space_left, 75);
+    }
+
+    #[test]
     fn two_outputs() {
         let c = Config::parse(
             "log_file = \"/a.json\"\nraw_log_file = \"/a.log\"\nlog_file_mode = \"0640\"\n",

@@ -1,0 +1,143 @@
+#!/bin/bash
+# bench/live.sh: CPU seconds per exec event of the audit daemon, stock
+# auditd (log_format RAW) against `auditrs run` (full interpretation, ECS
+# JSON), same rules, same run. A benchmark, not a test.
+#
+#   sudo bench/live.sh [EXECS_AT_MAX [EXECS_AT_1000/s]]     (defaults 50000, 10000)
+#
+# Needs root, Debian's auditd (not running), gcc, a release build
+# (cargo build --release; or AUDITRS=/path/to/auditrs). Takes the live-test
+# lock (/run/lock/auditrs-live.lock) and puts the kernel's rules and
+# settings back at the end, even on failure.
+#
+# What is measured: user+system CPU of the daemon process (all threads,
+# from /proc/PID/stat) between the start of the load and the moment the
+# daemon has written everything (its output stopped growing for 1 s),
+# divided by the number of execs. Each exec makes two events (execve and
+# exit_group), about 6 records. Kernel-side audit cost is the same for
+# both daemons and is not counted.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=$ROOT/../shared
+BIN=${AUDITRS:-$ROOT/target/release/auditrs}
+N_MAX=${1:-50000}
+N_RATE=${2:-10000}
+[ "$(id -u)" = 0 ] || { echo "bench/live.sh: needs root" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "bench/live.sh: no $BIN (cargo build --release)" >&2; exit 1; }
+[ -f "$SHARED/tools/execload.c" ] || { echo "bench/live.sh: missing $SHARED/tools/execload.c" >&2; exit 1; }
+
+if [ -z "${AUDITRS_BENCH_LOCKED:-}" ]; then
+  exec env AUDITRS_BENCH_LOCKED=1 flock /run/lock/auditrs-live.lock "$0" "$@"
+fi
+
+W=$(mktemp -d /tmp/auditrs-bench.XXXXXX)
+gcc -O2 -o "$W/execload" "$SHARED/tools/execload.c"
+if [ "$(auditctl -s | awk '/^pid/{print $2}')" != 0 ]; then
+  echo "bench/live.sh: another audit daemon is registered" >&2; exit 1
+fi
+
+# --- save and restore the kernel's state ---
+auditctl -l > "$W/saved.rules" || true
+read -r S_ENABLED S_BACKLOG S_WAIT S_RATE S_FAIL < <(auditctl -s | awk '
+  /^enabled/{e=$2} /^backlog_limit/{b=$2} /^backlog_wait_time /{w=$2} /^rate_limit/{r=$2} /^failure/{f=$2}
+  END{print e, b, w, r, f}')
+DPID=""
+restore() {
+  [ -n "$DPID" ] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null || true
+  auditctl -D >/dev/null 2>&1 || true
+  if grep -q '^-' "$W/saved.rules"; then auditctl -R "$W/saved.rules" >/dev/null 2>&1 || true; fi
+  auditctl -b "$S_BACKLOG" --backlog_wait_time "$S_WAIT" -r "$S_RATE" -f "$S_FAIL" >/dev/null 2>&1 || true
+  auditctl -e "$S_ENABLED" >/dev/null 2>&1 || true
+  rm -rf "$W"
+}
+trap restore EXIT
+
+cat > "$W/bench.rules" <<'RULES'
+-D
+-b 8192
+--backlog_wait_time 60000
+-a always,exit -F arch=b64 -S execve,execveat -k exec
+-a always,exit -F arch=b64 -S exit_group
+RULES
+mkdir -p "$W/auditd"
+cat > "$W/auditd/auditd.conf" <<CONF
+log_file = $W/auditd.log
+log_format = RAW
+flush = INCREMENTAL_ASYNC
+freq = 50
+max_log_file = 0
+max_log_file_action = IGNORE
+space_left = 2
+admin_space_left = 1
+disk_full_action = IGNORE
+disk_error_action = IGNORE
+local_events = yes
+write_logs = yes
+name_format = NONE
+CONF
+chmod 600 "$W/auditd/auditd.conf"
+
+TICKS=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+lost() { auditctl -s | awk '/^lost/{print $2}'; }
+wait_registered() {
+  for _ in $(seq 1 200); do
+    [ "$(auditctl -s | awk '/^pid/{print $2}')" = "$1" ] && return 0
+    sleep 0.05
+  done
+  echo "daemon $1 did not register" >&2; return 1
+}
+wait_drained() { # output file stops growing for 1 s
+  local f=$1 prev=-1 now
+  while :; do
+    now=$(stat -c %s "$f" 2>/dev/null || echo 0)
+    [ "$now" = "$prev" ] && return 0
+    prev=$now; sleep 1
+  done
+}
+
+RESULTS=()
+measure() { # name output-file
+  local name=$1 out=$2 label n rate c0 c1 l0 l1 us
+  for label in "1000/s" "max"; do
+    if [ "$label" = max ]; then n=$N_MAX; rate=0; else n=$N_RATE; rate=1000; fi
+    wait_drained "$out"
+    c0=$(cpu_ticks "$DPID"); l0=$(lost)
+    "$W/execload" "$n" "$rate" > "$W/load.txt"
+    wait_drained "$out"
+    c1=$(cpu_ticks "$DPID"); l1=$(lost)
+    us=$(awk -v c=$((c1 - c0)) -v t="$TICKS" -v n="$n" 'BEGIN{printf "%.1f", c / t * 1e6 / n}')
+    printf '%-8s %-7s %7d execs  %-28s cpu %6.2f s  %7s us/exec  kernel lost +%d\n' \
+      "$name" "$label" "$n" "($(cut -d'(' -f2 "$W/load.txt" | tr -d ')\n'))" \
+      "$(awk -v c=$((c1 - c0)) -v t="$TICKS" 'BEGIN{print c / t}')" "$us" $((l1 - l0))
+    RESULTS+=("$name $label $us")
+  done
+}
+
+echo "machine: $(nproc) CPUs, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "rules: execve,execveat (key exec) + exit_group, b64; backlog 8192"
+
+# --- stock auditd ---
+auditctl -R "$W/bench.rules" >/dev/null
+auditctl -e 1 >/dev/null
+/usr/sbin/auditd -n -c "$W/auditd" & DPID=$!
+wait_registered "$DPID"
+sleep 1
+measure auditd "$W/auditd.log"
+kill -TERM "$DPID"; wait "$DPID" || true; DPID=""
+echo "auditd: $(wc -l < "$W/auditd.log") lines written"
+
+# --- auditrs run ---
+"$BIN" run --rules "$W/bench.rules" --output "$W/auditrs.json" --max-log-file 0 --stats-interval 0 \
+  2> "$W/auditrs.err" & DPID=$!
+wait_registered "$DPID"
+sleep 1
+measure auditrs "$W/auditrs.json"
+kill -TERM "$DPID"; wait "$DPID" || true; DPID=""
+echo "auditrs: $(wc -l < "$W/auditrs.json") lines written; $(grep -o 'stopped: .*' "$W/auditrs.err" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-200)"
+
+for label in "1000/s" "max"; do
+  a=$(printf '%s\n' "${RESULTS[@]}" | awk -v l="$label" '$1=="auditd" && $2==l {print $3}')
+  r=$(printf '%s\n' "${RESULTS[@]}" | awk -v l="$label" '$1=="auditrs" && $2==l {print $3}')
+  awk -v a="$a" -v r="$r" -v l="$label" 'BEGIN{printf "ratio auditrs/auditd at %-6s: %.2f (%s vs %s us/exec)\n", l, (a > 0 ? r / a : 0), r, a}'
+done
