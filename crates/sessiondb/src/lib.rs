@@ -49,7 +49,8 @@
 //!   - USER_LOGIN / USER_START with `res=success` and an `addr` other than
 //!     `?`: [`ProcessChange::Login`].
 //!
-//! [`SessionDb::apply`] returns the event's `process` object; add
+//! [`SessionDb::apply`] returns the event's `process` object (for a fork,
+//! the caller's; [`SessionDb::view`] gives the child's); add
 //! [`SessionDb::host`] as `host.boot.id` / `host.pid_ns_ino` to every event
 //! ([`HostFields`] serializes that shape). Call [`SessionDb::maintain`]
 //! when idle (apply calls it too); read [`SessionDb::stats`] for counters.
@@ -58,11 +59,20 @@
 //!
 //! An exited process stays while needed: while an entry refers to it as
 //! parent or entry leader, while processes are in its session or group, and
-//! for a grace period for late events ([`Config::grace_nanos`]). A hard cap
-//! ([`Config::max_entries`]) evicts the oldest dead entries first, then live
-//! entries that /proc says are gone, then the least recently seen. There is
-//! no periodic /proc scan: /proc is read once at start, for a pid never
-//! seen, and for eviction candidates under the cap.
+//! for a grace period for late events ([`Config::grace_nanos`], 5 s). Two
+//! hard limits, [`Config::max_entries`] (32,768) and [`Config::max_bytes`]
+//! (12 MiB of entries, allocator overhead included), evict the oldest dead
+//! entries first (at high exec rates this shortens the grace period), then
+//! live entries that /proc says are gone, then the least recently seen.
+//! There is no periodic /proc scan: /proc is read once at start, for a pid
+//! never seen, and for eviction candidates when only live entries remain.
+//!
+//! Measured with `cargo run --release -p sessiondb --example churn --
+//! 1000000 10000` (one million fork/exec/exit at 10,000 per second of
+//! event time): the table peaked at 12.0 MiB accounted, the example's
+//! whole RSS at about 16 MB, and it shrank to the 2 live processes after
+//! the grace period. `cargo bench -p sessiondb`: about 3 us per event
+//! (apply with its view) and 8 us for a view serialized to JSON.
 //!
 //! # Bytes
 //!
