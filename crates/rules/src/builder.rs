@@ -374,10 +374,10 @@ impl<'h> Builder<'h> {
     fn determine_machine(&self, arch: &[u8]) -> Option<u32> {
         let host = self.host.machine_arch();
         if arch.eq_ignore_ascii_case(b"b64") {
-            return audit_tables::arch_from_bits(64, host?);
+            return bits_arch(true, host?);
         }
         if arch.eq_ignore_ascii_case(b"b32") {
-            return audit_tables::arch_from_bits(32, host?);
+            return bits_arch(false, host?);
         }
         match as_str(arch).and_then(audit_tables::arch_from_name) {
             Some(elf) => Some(elf),
@@ -515,6 +515,26 @@ impl<'h> Builder<'h> {
     }
 }
 
+/// `b64`/`b32` on a host (libaudit 3.0.9 `audit_determine_machine`): b32
+/// maps x86_64, ppc64, s390x and aarch64 to their 32-bit ABI; 32-bit hosts
+/// refuse b64; ppc64le refuses b32 ("64 bit only"). Kept here rather than
+/// `audit_tables::arch_from_bits`, which answers ppc64le for b32 there.
+pub(crate) fn bits_arch(b64: bool, host: u32) -> Option<u32> {
+    let m = match (b64, host) {
+        (false, AUDIT_ARCH_X86_64) => AUDIT_ARCH_I386,
+        (false, AUDIT_ARCH_PPC64) => AUDIT_ARCH_PPC,
+        (false, AUDIT_ARCH_S390X) => AUDIT_ARCH_S390,
+        (false, AUDIT_ARCH_AARCH64) => AUDIT_ARCH_ARM,
+        (_, m) => m,
+    };
+    match m {
+        AUDIT_ARCH_I386 | AUDIT_ARCH_PPC | AUDIT_ARCH_S390 | AUDIT_ARCH_ARM if b64 => None,
+        AUDIT_ARCH_PPC64LE if !b64 => None,
+        m if elf_known(m) => Some(m),
+        _ => None,
+    }
+}
+
 /// libaudit's `audit_name_to_msg_type`: a name (case-insensitive),
 /// `UNKNOWN[n]`, or digits (`strtol`); -1 when none applies.
 pub(crate) fn msgtype_number(v: &[u8]) -> i64 {
@@ -532,4 +552,39 @@ pub(crate) fn msgtype_number(v: &[u8]) -> i64 {
         return i64::from(strtol(v, 10).value as i32);
     }
     -1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bits_as_libaudit() {
+        assert_eq!(bits_arch(false, AUDIT_ARCH_X86_64), Some(AUDIT_ARCH_I386));
+        assert_eq!(bits_arch(true, AUDIT_ARCH_X86_64), Some(AUDIT_ARCH_X86_64));
+        assert_eq!(bits_arch(false, AUDIT_ARCH_AARCH64), Some(AUDIT_ARCH_ARM));
+        assert_eq!(
+            bits_arch(true, AUDIT_ARCH_AARCH64),
+            Some(AUDIT_ARCH_AARCH64)
+        );
+        assert_eq!(bits_arch(false, AUDIT_ARCH_PPC64LE), None);
+        assert_eq!(
+            bits_arch(true, AUDIT_ARCH_PPC64LE),
+            Some(AUDIT_ARCH_PPC64LE)
+        );
+        assert_eq!(bits_arch(true, AUDIT_ARCH_I386), None);
+        assert_eq!(bits_arch(false, AUDIT_ARCH_I386), Some(AUDIT_ARCH_I386));
+        assert_eq!(bits_arch(true, AUDIT_ARCH_ARM), None);
+        assert_eq!(bits_arch(false, AUDIT_ARCH_S390X), Some(AUDIT_ARCH_S390));
+        assert_eq!(bits_arch(true, 0x1234), None);
+    }
+
+    #[test]
+    fn msgtype_names_as_libaudit() {
+        assert_eq!(msgtype_number(b"syscall"), 1300);
+        assert_eq!(msgtype_number(b"UNKNOWN[1234]"), 1234);
+        assert_eq!(msgtype_number(b"UNKNOWN[12345678]"), 1234567);
+        assert_eq!(msgtype_number(b"UNKNOWN[12"), -1);
+        assert_eq!(msgtype_number(b"nosuch"), -1);
+    }
 }
