@@ -292,8 +292,10 @@ impl<'a> JsonWriter<'a> {
             match l.seg {
                 Seg::Root => {}
                 Seg::Key(a, b) => parts.push(
-                    String::from_utf8_lossy(self.out.get(a as usize..b as usize).unwrap_or_default())
-                        .into_owned(),
+                    String::from_utf8_lossy(
+                        self.out.get(a as usize..b as usize).unwrap_or_default(),
+                    )
+                    .into_owned(),
                 ),
                 Seg::Index(i) => parts.push(i.to_string()),
             }

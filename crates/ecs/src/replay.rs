@@ -9,6 +9,10 @@ use crate::error::EcsError;
 use crate::ids::NameResolver;
 use crate::serialize::{Config, Serializer};
 
+/// Longest line kept (longer ones are skipped with a warning): well above
+/// the record parser's own limit, which reports the error itself.
+const MAX_LINE: usize = 8 << 20;
+
 /// Output is written in chunks of about this size.
 const FLUSH_AT: usize = 1 << 20;
 
@@ -120,23 +124,72 @@ impl<W: Write, N: NameResolver> Replay<W, N> {
         mut input: R,
         warn: &mut dyn FnMut(String),
     ) -> Result<(), EcsError> {
-        let mut line = Vec::with_capacity(16 << 10);
+        let read_err = |source| EcsError::Read {
+            name: name.to_string(),
+            source,
+        };
+        // Lines are parsed straight from the reader's buffer; only a line
+        // that straddles two buffer fills is copied.
+        let mut carry: Vec<u8> = Vec::new();
+        // Set while skipping the rest of an over-long line.
+        let mut overlong = false;
         let mut lineno = 0u64;
         loop {
-            line.clear();
-            let n = input
-                .read_until(b'\n', &mut line)
-                .map_err(|source| EcsError::Read {
-                    name: name.to_string(),
-                    source,
-                })?;
-            if n == 0 {
+            let buf = match input.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(read_err(e)),
+            };
+            if buf.is_empty() {
+                if overlong {
+                    self.summary.lines += 1;
+                    self.summary.warnings += 1;
+                    warn(format!(
+                        "{name}:{}: line longer than {MAX_LINE} bytes, skipped",
+                        lineno + 1
+                    ));
+                } else if !carry.is_empty() {
+                    lineno += 1;
+                    let line = std::mem::take(&mut carry);
+                    if let Some(msg) = self.push_line(&line)? {
+                        warn(format!("{name}:{lineno}: {msg}"));
+                    }
+                }
                 return Ok(());
             }
-            lineno += 1;
-            if let Some(msg) = self.push_line(&line)? {
-                warn(format!("{name}:{lineno}: {msg}"));
+            let mut used = 0;
+            while let Some(nl) = memchr::memchr(b'\n', &buf[used..]) {
+                lineno += 1;
+                let end = used + nl + 1;
+                let res = if overlong {
+                    overlong = false;
+                    self.summary.lines += 1;
+                    self.summary.warnings += 1;
+                    Some(format!("line longer than {MAX_LINE} bytes, skipped"))
+                } else if carry.is_empty() {
+                    self.push_line(&buf[used..end])?
+                } else {
+                    carry.extend_from_slice(&buf[used..end]);
+                    let line = std::mem::take(&mut carry);
+                    let r = self.push_line(&line)?;
+                    carry = line;
+                    carry.clear();
+                    r
+                };
+                if let Some(msg) = res {
+                    warn(format!("{name}:{lineno}: {msg}"));
+                }
+                used = end;
             }
+            if !overlong {
+                carry.extend_from_slice(&buf[used..]);
+                if carry.len() > MAX_LINE {
+                    overlong = true;
+                    carry = Vec::new();
+                }
+            }
+            let n = buf.len();
+            input.consume(n);
         }
     }
 
@@ -223,6 +276,55 @@ mod tests {
             ["audit.log.10", "audit.log.2", "audit.log.1", "audit.log"]
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lines_straddling_buffer_fills_and_no_final_newline() {
+        let text = b"type=USER_END msg=audit(1.000:1): pid=1 uid=0 msg='op=x res=success'\ntype=USER_END msg=audit(1.000:2): pid=1 uid=0 msg='op=y res=success'";
+        for cap in [1, 7, 64, 1 << 16] {
+            let mut r = Replay::new(
+                ReplayOptions::default(),
+                crate::FixedNames::new(),
+                Vec::new(),
+            );
+            let input = std::io::BufReader::with_capacity(cap, &text[..]);
+            let mut warnings = Vec::new();
+            r.feed("in", input, &mut |w| warnings.push(w)).unwrap();
+            let (sum, out) = r.finish().unwrap();
+            assert!(warnings.is_empty(), "{cap}: {warnings:?}");
+            assert_eq!(
+                (sum.lines, sum.records, sum.events),
+                (2, 2, 2),
+                "buffer {cap}"
+            );
+            let s = String::from_utf8(out).unwrap();
+            assert!(s.contains("\"op\":\"y\""), "{cap}");
+        }
+    }
+
+    #[test]
+    fn overlong_line_is_skipped_with_a_warning() {
+        let mut text = vec![b'x'; MAX_LINE + 10];
+        text.extend_from_slice(
+            b"\ntype=USER_END msg=audit(1.000:2): pid=1 uid=0 msg='op=y res=success'\n",
+        );
+        let mut r = Replay::new(
+            ReplayOptions::default(),
+            crate::FixedNames::new(),
+            Vec::new(),
+        );
+        let mut warnings = Vec::new();
+        r.feed("big", std::io::BufReader::new(&text[..]), &mut |w| {
+            warnings.push(w)
+        })
+        .unwrap();
+        let (sum, _) = r.finish().unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].starts_with("big:1: line longer than"),
+            "{warnings:?}"
+        );
+        assert_eq!((sum.records, sum.events, sum.warnings), (1, 1, 1));
     }
 
     #[test]

@@ -63,11 +63,7 @@ impl<N: NameResolver> Serializer<N> {
                         .and_then(|p| p.value(b"mode"))
                         .and_then(FileMode::parse)
                         .map(|m| m.file_type().object_type());
-                    (
-                        Some(ty.unwrap_or(what)),
-                        file_path.map(Cow::Borrowed),
-                        None,
-                    )
+                    (Some(ty.unwrap_or(what)), file_path.map(Cow::Borrowed), None)
                 }
                 ObjectKind::Socket => {
                     let (p, sec) = match sock.map(|s| &s.addr) {
