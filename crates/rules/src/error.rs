@@ -213,7 +213,7 @@ pub enum RuleError {
     /// `-S` on a list that takes no syscalls.
     #[error("Error: syscall auditing being added to {list} list")]
     SyscallOnList {
-        /// `task`, `user` or `filesystem`.
+        /// `task`, `user`, `filesystem` or `io_uring`.
         list: &'static str,
     },
     /// `-S` on the exclude list.

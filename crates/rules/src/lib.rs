@@ -43,7 +43,7 @@
 //! auditctl (go-libaudit's 123 golden rules byte for byte, every line of
 //! the auditd 3.0.9 sample rules, a corpus of edge cases and bad rules).
 //! Known differences: the `io_uring` list is accepted (auditctl 3.1 syntax;
-//! 3.0.9 refuses it); `-l -i` prints `a0`..`a3` as lowercase hex where
+//! 3.0.9 refuses it), without `-S` (3.1 takes io_uring op names there); `-l -i` prints `a0`..`a3` as lowercase hex where
 //! auditctl may print auparse's names (ptrace requests, clone flags...);
 //! [`Rule::as_listed_by_kernel`] does not expand syscall-class bits
 //! (syscalls 2032..2047). Each parsed line is all-or-nothing: where

@@ -197,6 +197,9 @@ impl<'h> Setopt<'h> {
             (AUDIT_FILTER_TASK, "task"),
             (AUDIT_FILTER_USER, "user"),
             (AUDIT_FILTER_FS, "filesystem"),
+            // auditctl 3.1 takes io_uring op names here; without that table
+            // we refuse rather than put syscall numbers in the mask.
+            (AUDIT_FILTER_URING_EXIT, "io_uring"),
         ] {
             if self.add & m == list || self.del & m == list {
                 return Err(RuleError::SyscallOnList { list: name });

@@ -234,3 +234,14 @@ fn basename_as_libgen() {
     assert_eq!(basename(b"/a/b//"), b"b");
     assert_eq!(basename(b"a"), b"a");
 }
+
+#[test]
+fn io_uring_list() {
+    let r = rule(&["-a", "always,io_uring", "-F", "uid=0"]);
+    assert_eq!(r.list, crate::rule::FilterList::IoUring);
+    assert!(r.mask.iter().all(|&w| w == u32::MAX));
+    assert_eq!(
+        parse(&["-a", "io_uring,always", "-S", "openat"]),
+        Err(RuleError::SyscallOnList { list: "io_uring" })
+    );
+}
