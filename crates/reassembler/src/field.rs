@@ -4,20 +4,7 @@
 //! field positions once, at parse time) and by the lazy iterator
 //! [`FieldIter`] (used for the ENRICHED suffix and for any byte string).
 //!
-//! Token rules (what the kernel and the audit user-space tools write):
-//! - fields are separated by one or more spaces;
-//! - `key=value`: unquoted, the value runs to the next space;
-//! - `key="value"`: double-quoted, the value runs to the next `"` (the kernel
-//!   hex-encodes any value that would contain a `"`, a space or a control
-//!   byte, so a quoted value never contains a quote);
-//! - `key='value'`: single-quoted, the value runs to the next `'` that is
-//!   followed by a space or the end (user-space records: `msg='op=... res=success'`);
-//! - `key={ ... }`: braced, the value runs to the next `}` (the ENRICHED
-//!   `SADDR={ saddr_fam=inet laddr=... }` form);
-//! - a token without `=` (`avc:  denied  { read } for  pid=...`, old
-//!   `auditd start, ver=...`) is skipped; `=value` with an empty key too;
-//! - the key ends at the first `=`, so `key=a=b` has the value `a=b`;
-//! - an unterminated quote takes the rest of the input as its value.
+//! The splitting rules are documented on [`Field`].
 
 use std::fmt;
 
@@ -42,6 +29,21 @@ pub enum Quoting {
 ///
 /// `value` is the text between the quotes, never including them; it is not
 /// hex-decoded (see [`hex_decode`] and [`Field::hex_decode`]).
+///
+/// Token rules (what the kernel and the audit user-space tools write):
+/// - fields are separated by one or more spaces;
+/// - `key=value`: unquoted, the value runs to the next space;
+/// - `key="value"`: double-quoted, the value runs to the next `"` (the kernel
+///   hex-encodes any value that would contain a `"`, a space or a control
+///   byte, so a quoted value never contains a quote);
+/// - `key='value'`: single-quoted, the value runs to the next `'` that is
+///   followed by a space or the end (user-space records: `msg='op=... res=success'`);
+/// - `key={ ... }`: braced, the value runs to the next `}` (the ENRICHED
+///   `SADDR={ saddr_fam=inet laddr=... }` form);
+/// - a token without `=` (`avc:  denied  { read } for  pid=...`, old
+///   `auditd start, ver=...`) is skipped; `=value` with an empty key too;
+/// - the key ends at the first `=`, so `key=a=b` has the value `a=b`;
+/// - an unterminated quote takes the rest of the input as its value.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Field<'a> {
     /// The key, as written (`pid`, `a0`, `a1[0]`, `op`...).

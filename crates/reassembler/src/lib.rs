@@ -18,12 +18,11 @@
 //! let acct = rec.get(b"acct").unwrap();
 //! assert_eq!((acct.value, acct.quoting, acct.nested), (&b"root"[..], Quoting::Double, true));
 //! ```
-
 //!
 //! - [`Reassembler`]: groups records into [`Event`]s by `(node, timestamp,
 //!   serial)`, tolerating interleaving, reordering, missing EOE, serial wrap
 //!   and late records; reports serial gaps as lost events. Time is passed
-//!   in by the caller.
+//!   in by the caller. When an event is complete is explained in [`event`].
 //!
 //! ```
 //! use audit_reassembler::{Completion, Output, Reassembler, Record};

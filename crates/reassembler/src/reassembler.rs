@@ -1,24 +1,4 @@
-//! Grouping records into events.
-//!
-//! Records are pushed one at a time with the current time in milliseconds
-//! (wall clock when live, the records' own time when replaying a log; it is
-//! made monotonic internally). Outputs are appended to any
-//! `Extend<Output>` (a `Vec`, usually).
-//!
-//! - Records with the same `(node, timestamp, serial)` form one event; they
-//!   may interleave with other events' records and arrive in any order.
-//! - An event is emitted as soon as it is complete (see [`crate::event`] for
-//!   the end-of-event rules), regardless of older incomplete events: a slow
-//!   event never holds back complete ones.
-//! - An incomplete event is emitted after [`Config::timeout_ms`] (from its
-//!   first record), when more than [`Config::max_in_flight`] events are in
-//!   flight (oldest first), or on [`Reassembler::flush`].
-//! - A record for an event already emitted (remembered for the last
-//!   [`Config::late_memory`] events) is returned as [`Output::Late`] and
-//!   counted, never emitted as a second partial event. A late EOE (the usual
-//!   case after PROCTITLE closed the event) is dropped silently.
-//! - Serial gaps are reported as [`Output::Lost`] once they can no longer be
-//!   filled (the rules are in its documentation).
+//! Grouping records into events (see [`Reassembler`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -152,7 +132,27 @@ struct Pending {
     live: bool,
 }
 
-/// Groups records into events. See the module documentation.
+/// Groups records into events.
+///
+/// Records are pushed one at a time with the current time in milliseconds
+/// (wall clock when live, the records' own time when replaying a log; it is
+/// made monotonic internally). Outputs are appended to any
+/// `Extend<Output>` (a `Vec`, usually).
+///
+/// - Records with the same `(node, timestamp, serial)` form one event; they
+///   may interleave with other events' records and arrive in any order.
+/// - An event is emitted as soon as it is complete (see [`crate::event`] for
+///   the end-of-event rules), regardless of older incomplete events: a slow
+///   event never holds back complete ones.
+/// - An incomplete event is emitted after [`Config::timeout_ms`] (from its
+///   first record), when more than [`Config::max_in_flight`] events are in
+///   flight (oldest first), or on [`Reassembler::flush`].
+/// - A record for an event already emitted (remembered for the last
+///   [`Config::late_memory`] events) is returned as [`Output::Late`] and
+///   counted, never emitted as a second partial event. A late EOE (the usual
+///   case after PROCTITLE closed the event) is dropped silently.
+/// - Serial gaps are reported as [`Output::Lost`] once they can no longer be
+///   filled (the rules are in its documentation).
 pub struct Reassembler {
     config: Config,
     now: u64,
