@@ -50,6 +50,8 @@
 //! auditctl would perform `-b 10` and then fail on a later option of the
 //! same line, we report the error and perform nothing.
 
+#![warn(missing_docs)]
+
 pub mod augenrules;
 mod builder;
 #[doc(hidden)]
