@@ -40,12 +40,23 @@ fi
 # run NAME CMD...: wall/user/sys seconds and max RSS; stdin from the corpus.
 # Rates are given per wall second and per CPU second (user+sys): on a busy
 # machine the CPU figure is the stable one; ratios use CPU time.
+# Each command runs RUNS times (default 3); the run with the least CPU time
+# is reported (the machine may be shared).
+RUNS=${RUNS:-3}
 declare -A CPU
 run() {
   local name=$1; shift
-  /usr/bin/time -o "$WORK/$name.time" -f '%e %U %S %M' "$@" < "$CORPUS" > "$WORK/$name.out" 2> "$WORK/$name.err"
-  read -r wall user sys rss < "$WORK/$name.time"
-  CPU[$name]=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+  local best="" i
+  for i in $(seq 1 "$RUNS"); do
+    if [ "$name" = laurel ]; then rm -f "$WORK/laurel-out/audit.log" "$WORK/laurel-out/state"*; fi
+    /usr/bin/time -o "$WORK/$name.time.$i" -f '%e %U %S %M' "$@" < "$CORPUS" > "$WORK/$name.out" 2> "$WORK/$name.err"
+    read -r wall user sys rss < "$WORK/$name.time.$i"
+    cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+    if [ -z "$best" ] || awk -v a="$cpu" -v b="${CPU[$name]}" 'BEGIN { exit !(a < b) }'; then
+      best=$i; CPU[$name]=$cpu
+    fi
+  done
+  read -r wall user sys rss < "$WORK/$name.time.$best"
   awk -v n="$name" -v w="$wall" -v u="$user" -v s="$sys" -v m="$rss" -v r="$RECORDS" 'BEGIN {
     printf "%-16s wall %6.2fs user %6.2fs sys %5.2fs maxrss %7d KB | %8.0f rec/s (wall) %8.0f rec/s (cpu)\n",
       n, w, u, s, m, r / w, r / (u + s) }'
@@ -77,7 +88,6 @@ file = "audit.log"
 size = 100000000000
 generations = 1
 TOML
-  rm -f "$WORK/laurel-out/audit.log"
   run laurel "$LAUREL" --config "$WORK/laurel.toml"
   echo "laurel output: $(wc -l < "$WORK/laurel-out/audit.log") lines"
 else
