@@ -8,7 +8,11 @@ mod replay;
 mod run;
 
 #[derive(Parser)]
-#[command(name = "auditrs", version, about = "A Linux audit daemon: rules, reassembly, session context, JSON")]
+#[command(
+    name = "auditrs",
+    version,
+    about = "A Linux audit daemon: rules, reassembly, session context, JSON"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
