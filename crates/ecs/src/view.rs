@@ -28,6 +28,30 @@ pub mod types {
     pub const AVC: u16 = 1400;
     /// AUDIT_USER_AVC
     pub const USER_AVC: u16 = 1107;
+
+    /// Records that only complete a SYSCALL (PATH, CWD, EXECVE, SOCKADDR,
+    /// PROCTITLE, IPC, MQ_*, FD_PAIR, OBJ_PID, BPRM_FCAPS, CAPSET, MMAP,
+    /// OPENAT2, EOE...): never the record that names an event.
+    pub fn is_auxiliary(t: u16) -> bool {
+        matches!(
+            t,
+            PATH | 1303 // IPC
+                | 1304 // SOCKETCALL
+                | SOCKADDR
+                | CWD
+                | EXECVE
+                | 1311 // IPC_SET_PERM
+                | 1312..=1315 // MQ_OPEN, MQ_SENDRECV, MQ_NOTIFY, MQ_GETSETATTR
+                | 1317 // FD_PAIR
+                | 1318 // OBJ_PID
+                | EOE
+                | 1321 // BPRM_FCAPS
+                | 1322 // CAPSET
+                | 1323 // MMAP
+                | PROCTITLE
+                | 1337 // OPENAT2
+        )
+    }
 }
 
 /// A field value with its quoting, borrowed from a record.
@@ -103,7 +127,9 @@ pub struct EventView<'a> {
     /// All records, in arrival order.
     pub records: &'a [Record],
     /// The record that names the event (`auditd.message_type`): the first
-    /// record when it is not SYSCALL, else SYSCALL.
+    /// record that is neither SYSCALL nor auxiliary (CONFIG_CHANGE, LOGIN,
+    /// AVC, USER_*...), else SYSCALL, else the first record. Independent of
+    /// the records' order.
     pub primary: &'a Record,
     /// The SYSCALL record, if any.
     pub syscall: Option<&'a Record>,
@@ -214,11 +240,11 @@ impl<'a> EventView<'a> {
     pub fn new(records: &'a [Record]) -> Option<Self> {
         let first = records.first()?;
         let syscall = records.iter().find(|r| r.msg_type() == types::SYSCALL);
-        let primary = if first.msg_type() != types::SYSCALL {
-            first
-        } else {
-            syscall.unwrap_or(first)
-        };
+        let primary = records
+            .iter()
+            .find(|r| r.msg_type() != types::SYSCALL && !types::is_auxiliary(r.msg_type()))
+            .or(syscall)
+            .unwrap_or(first);
         let mut v = EventView {
             records,
             primary,

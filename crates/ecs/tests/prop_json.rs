@@ -138,3 +138,38 @@ proptest! {
         prop_assert!(values.len() as u64 >= sum.events);
     }
 }
+
+fn capture_events() -> Vec<Vec<Record>> {
+    let recs = common::records(&common::read_shared("conformance/captures/debian12-kernel6.18-raw.log"));
+    let mut events: Vec<Vec<Record>> = Vec::new();
+    for r in recs {
+        match events.iter_mut().find(|e| e[0].serial() == r.serial()) {
+            Some(e) => e.push(r),
+            None => events.push(vec![r]),
+        }
+    }
+    events
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// The records of an event in any order give the same JSON object.
+    #[test]
+    fn record_order_does_not_change_the_event(pick in 0usize..10_000, seed in any::<u64>()) {
+        use std::sync::OnceLock;
+        static EVENTS: OnceLock<Vec<Vec<Record>>> = OnceLock::new();
+        let events = EVENTS.get_or_init(capture_events);
+        let ev = &events[pick % events.len()];
+        let mut shuffled = ev.clone();
+        // Fisher-Yates with a small LCG from the seed.
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            shuffled.swap(i, (x >> 33) as usize % (i + 1));
+        }
+        let mut s = common::serializer();
+        let a = common::to_json(&mut s, ev, Completion::Proctitle);
+        let b = common::to_json(&mut s, &shuffled, Completion::Proctitle);
+        prop_assert_eq!(a, b);
+    }
+}
