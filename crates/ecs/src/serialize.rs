@@ -336,7 +336,7 @@ impl<N: NameResolver> Serializer<N> {
         self.write_process(&mut w, &v, &facts, sc_name, ctx);
 
         // file, network
-        let file_path = self.write_file(&mut w, &v, norm.object);
+        let file = self.write_file(&mut w, &v, norm.object);
         let sock = self.write_socket(&mut w, &v, sc_name, big_endian);
 
         // auditd
@@ -361,7 +361,7 @@ impl<N: NameResolver> Serializer<N> {
             Completion::Evicted => w.str_field("completion", b"evicted"),
             _ => {}
         }
-        self.write_summary(&mut w, &v, norm, auid, file_path.as_deref(), sock.as_ref());
+        self.write_summary(&mut w, &v, norm, auid, file.as_ref(), sock.as_ref());
         self.write_data(&mut w, &v, arch_name, sc_name, sock.as_ref());
         if !v.paths.is_empty() {
             w.begin_array("paths");
@@ -399,6 +399,14 @@ fn lower_static<'s>(name: &[u8], scratch: &'s mut Vec<u8>) -> &'s [u8] {
     scratch.clear();
     scratch.extend(name.iter().map(u8::to_ascii_lowercase));
     scratch
+}
+
+/// The PATH chosen as the event's object.
+pub(crate) struct FileObject<'a> {
+    /// Decoded name.
+    pub path: Option<Cow<'a, [u8]>>,
+    /// Type from its mode.
+    pub kind: Option<crate::mode::FileType>,
 }
 
 /// A decoded SOCKADDR with where it goes.
@@ -534,7 +542,7 @@ impl<N: NameResolver> Serializer<N> {
         w: &mut JsonWriter<'_>,
         v: &EventView<'a>,
         obj: ObjectKind,
-    ) -> Option<Cow<'a, [u8]>> {
+    ) -> Option<FileObject<'a>> {
         let ObjectKind::File { path_index, .. } = obj else {
             return None;
         };
@@ -550,37 +558,51 @@ impl<N: NameResolver> Serializer<N> {
             .iter()
             .find(|p| !matches!(p.value(b"nametype"), Some(b"PARENT" | b"UNKNOWN")))
             .unwrap_or(&v.paths[start]);
-        let name = p
-            .get(b"name")
-            .and_then(|f| crate::encoding::decode_untrusted(f.value, f.is_quoted()));
+        // One pass over the PATH fields.
+        let (mut name, mut inode, mut rdev, mut mode, mut ouid, mut ogid) =
+            (None, None, None, None, None, None);
+        for f in p.fields() {
+            match f.key {
+                b"name" => name = crate::encoding::decode_untrusted(f.value, f.is_quoted()),
+                b"inode" => inode = Some(f.value),
+                b"rdev" => rdev = Some(f.value),
+                b"mode" => mode = FileMode::parse(f.value),
+                b"ouid" => ouid = Id::parse(f.value).and_then(Id::get),
+                b"ogid" => ogid = Id::parse(f.value).and_then(Id::get),
+                _ => {}
+            }
+        }
         w.begin_object("file");
         if let Some(n) = &name {
             w.str_field("path", n);
         }
-        if let Some(i) = p.value(b"inode") {
+        if let Some(i) = inode {
             w.str_field("inode", i);
         }
-        if let Some(d) = p.value(b"rdev") {
+        if let Some(d) = rdev {
             w.str_field("device", d);
         }
-        if let Some(m) = p.value(b"mode").and_then(FileMode::parse) {
+        if let Some(m) = mode {
             w.str_field("mode", m.perm_octal().as_bytes());
             w.str_field("type", m.file_type().ecs_name().as_bytes());
         }
-        if let Some(u) = p.value(b"ouid").and_then(Id::parse).and_then(Id::get) {
+        if let Some(u) = ouid {
             w.u64_str_field("uid", u64::from(u));
             if let Some(n) = self.names.user_name(u) {
                 w.str_field("owner", n.as_bytes());
             }
         }
-        if let Some(g) = p.value(b"ogid").and_then(Id::parse).and_then(Id::get) {
+        if let Some(g) = ogid {
             w.u64_str_field("gid", u64::from(g));
             if let Some(n) = self.names.group_name(g) {
                 w.str_field("group", n.as_bytes());
             }
         }
         w.end();
-        name
+        Some(FileObject {
+            path: name,
+            kind: mode.map(|m| m.file_type()),
+        })
     }
 
     /// Writes `source`/`destination`/`network` from the first decodable

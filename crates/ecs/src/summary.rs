@@ -6,9 +6,8 @@ use audit_tables::errno;
 
 use crate::ids::{Id, NameResolver};
 use crate::json::JsonWriter;
-use crate::mode::FileMode;
 use crate::normalize::{Norm, ObjectKind};
-use crate::serialize::{id_of, Serializer, Sock};
+use crate::serialize::{id_of, FileObject, Serializer, Sock};
 use crate::sockaddr::{Family, SockAddr};
 use crate::view::{EventView, Val};
 
@@ -32,7 +31,7 @@ impl<N: NameResolver> Serializer<N> {
         v: &EventView<'a>,
         norm: Norm,
         auid: Option<Id>,
-        file_path: Option<&'a [u8]>,
+        file: Option<&FileObject<'a>>,
         sock: Option<&Sock>,
     ) {
         let s = &v.subject;
@@ -50,21 +49,11 @@ impl<N: NameResolver> Serializer<N> {
         // object
         let (otype, oprim, osec): (Option<&str>, Option<Cow<'_, [u8]>>, Option<Cow<'_, [u8]>>) =
             match norm.object {
-                ObjectKind::File { what, .. } => {
-                    let ty = v
-                        .paths
-                        .iter()
-                        .find(|p| {
-                            p.get(b"name").is_some_and(|f| {
-                                crate::encoding::decode_untrusted(f.value, f.is_quoted()).as_deref()
-                                    == file_path
-                            })
-                        })
-                        .and_then(|p| p.value(b"mode"))
-                        .and_then(FileMode::parse)
-                        .map(|m| m.file_type().object_type());
-                    (Some(ty.unwrap_or(what)), file_path.map(Cow::Borrowed), None)
-                }
+                ObjectKind::File { what, .. } => (
+                    Some(file.and_then(|f| f.kind).map_or(what, |k| k.object_type())),
+                    file.and_then(|f| f.path.clone()),
+                    None,
+                ),
                 ObjectKind::Socket => {
                     let (p, sec) = match sock.map(|s| &s.addr) {
                         Some(a) => match (a.ip_port(), a.path()) {

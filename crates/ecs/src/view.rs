@@ -41,7 +41,8 @@ pub mod types {
                 | CWD
                 | EXECVE
                 | 1311 // IPC_SET_PERM
-                | 1312..=1315 // MQ_OPEN, MQ_SENDRECV, MQ_NOTIFY, MQ_GETSETATTR
+                | 1312
+                ..=1315 // MQ_OPEN, MQ_SENDRECV, MQ_NOTIFY, MQ_GETSETATTR
                 | 1317 // FD_PAIR
                 | 1318 // OBJ_PID
                 | EOE

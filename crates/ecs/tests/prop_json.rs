@@ -140,7 +140,9 @@ proptest! {
 }
 
 fn capture_events() -> Vec<Vec<Record>> {
-    let recs = common::records(&common::read_shared("conformance/captures/debian12-kernel6.18-raw.log"));
+    let recs = common::records(&common::read_shared(
+        "conformance/captures/debian12-kernel6.18-raw.log",
+    ));
     let mut events: Vec<Vec<Record>> = Vec::new();
     for r in recs {
         match events.iter_mut().find(|e| e[0].serial() == r.serial()) {
