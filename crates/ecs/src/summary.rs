@@ -11,6 +11,9 @@ use crate::serialize::{id_of, FileObject, Serializer, Sock};
 use crate::sockaddr::{Family, SockAddr};
 use crate::view::{EventView, Val};
 
+/// A summary value: borrowed from the records or built.
+type Text<'a> = Cow<'a, [u8]>;
+
 /// Interpreters commonly seen as `exe`: the summary's `how` then uses `comm`
 /// (the script name), as Auditbeat does.
 fn is_interpreter(exe: &[u8]) -> bool {
@@ -47,7 +50,7 @@ impl<N: NameResolver> Serializer<N> {
             self.id_text(id_of(s.uid), false)
         };
         // object
-        let (otype, oprim, osec): (Option<&str>, Option<Cow<'_, [u8]>>, Option<Cow<'_, [u8]>>) =
+        let (otype, oprim, osec): (Option<&str>, Option<Text<'_>>, Option<Text<'_>>) =
             match norm.object {
                 ObjectKind::File { what, .. } => (
                     Some(file.and_then(|f| f.kind).map_or(what, |k| k.object_type())),
