@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use audit_ecs::replay::expand_inputs;
-use audit_ecs::{Config, Replay, ReplayOptions, SystemNames};
+use audit_ecs::{Config, FixedNames, NameResolver, Replay, ReplayOptions, SystemNames};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -44,10 +44,10 @@ pub fn main(args: Args) -> anyhow::Result<i32> {
         }
         None => Box::new(std::io::stdout().lock()),
     };
-    let names = if args.numeric {
-        SystemNames::from_files("/nonexistent", "/nonexistent")
+    let names: Box<dyn NameResolver> = if args.numeric {
+        Box::new(FixedNames::new())
     } else {
-        SystemNames::load()
+        Box::new(SystemNames::load())
     };
     let opts = ReplayOptions {
         serializer: Config {

@@ -50,6 +50,15 @@ pub trait NameResolver {
     fn group_name(&self, gid: u32) -> Option<&str>;
 }
 
+impl<T: NameResolver + ?Sized> NameResolver for Box<T> {
+    fn user_name(&self, uid: u32) -> Option<&str> {
+        (**self).user_name(uid)
+    }
+    fn group_name(&self, gid: u32) -> Option<&str> {
+        (**self).group_name(gid)
+    }
+}
+
 /// A fixed table (tests, or resolution turned off when empty).
 #[derive(Debug, Default, Clone)]
 pub struct FixedNames {
