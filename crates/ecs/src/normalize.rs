@@ -23,6 +23,16 @@ pub enum ObjectKind {
     UserSession,
     /// Something else, named (`audit-config`, `system`, `service`...).
     Other(&'static str),
+    /// Named, with the fields that give the object's primary and secondary
+    /// value (first one present wins), as go-libaudit's normalizations.
+    Fields {
+        /// Summary object type (empty: none).
+        what: &'static str,
+        /// Candidate fields for `summary.object.primary`.
+        primary: &'static [&'static str],
+        /// Candidate fields for `summary.object.secondary`.
+        secondary: &'static [&'static str],
+    },
     /// Nothing.
     None,
 }
@@ -38,6 +48,33 @@ pub struct Norm {
     pub kind: &'static [&'static str],
     /// What the summary object is.
     pub object: ObjectKind,
+    /// Fields for `summary.actor.primary` (empty: `auid`).
+    pub actor: &'static [&'static str],
+    /// Fields for `summary.how` (empty: `exe`, else `comm`).
+    pub how: &'static [&'static str],
+}
+
+impl Norm {
+    const fn actor(mut self, fields: &'static [&'static str]) -> Self {
+        self.actor = fields;
+        self
+    }
+    const fn how(mut self, fields: &'static [&'static str]) -> Self {
+        self.how = fields;
+        self
+    }
+}
+
+const fn obj(
+    what: &'static str,
+    primary: &'static [&'static str],
+    secondary: &'static [&'static str],
+) -> ObjectKind {
+    ObjectKind::Fields {
+        what,
+        primary,
+        secondary,
+    }
 }
 
 const fn n(
@@ -51,6 +88,8 @@ const fn n(
         category,
         kind,
         object,
+        actor: &[],
+        how: &[],
     }
 }
 
@@ -184,106 +223,133 @@ pub fn for_syscall(name: &str) -> Norm {
 }
 
 const SESSION: ObjectKind = ObjectKind::UserSession;
+const ACCOUNT: ObjectKind = obj("account", &["id", "acct"], &[]);
+const NONE: ObjectKind = ObjectKind::None;
 const AUTH: &[&str] = &["authentication"];
 const IAM: &[&str] = &["iam"];
 const HOST: &[&str] = &["host"];
 const PROC: &[&str] = &["process"];
-const CFG: ObjectKind = ObjectKind::Other("audit-config");
+const INFO: &[&str] = &["info"];
+const CFG: ObjectKind = obj(
+    "audit-config",
+    &[
+        "op",
+        "key",
+        "audit_enabled",
+        "audit_pid",
+        "audit_backlog_limit",
+        "audit_failure",
+    ],
+    &[],
+);
 const SVC: ObjectKind = ObjectKind::Other("service");
+const MAC: ObjectKind = ObjectKind::Other("mac-config");
+
+/// A record type without an entry (and no SYSCALL to fall back on).
+pub const RECORD_DEFAULT: Norm = n("", &[], &[], ObjectKind::None);
+
+/// AVC records from AppArmor (they carry `apparmor=`).
+pub const APPARMOR_AVC: Norm = n(
+    "violated-apparmor-policy",
+    &[],
+    &[],
+    obj(
+        "policy",
+        &["operation"],
+        &["requested_mask", "denied_mask", "capname"],
+    ),
+);
 
 /// Categorization of a record type (by libaudit name, e.g. `USER_LOGIN`).
 /// `None` when there is no entry (the syscall's, if any, is used).
 pub fn for_record_type(name: &str) -> Option<Norm> {
+    let user_change = &["user", "change"][..];
     Some(match name {
-        "ACCT_LOCK" => n("locked-account", IAM, &["user", "info"], ObjectKind::None),
-        "ACCT_UNLOCK" => n("unlocked-account", IAM, &["user", "info"], ObjectKind::None),
+        "ACCT_LOCK" => n("locked-account", IAM, &["user", "info"], NONE),
+        "ACCT_UNLOCK" => n("unlocked-account", IAM, &["user", "info"], NONE),
         "ADD_GROUP" => n(
             "added-group-account-to",
             IAM,
             &["group", "creation"],
-            ObjectKind::Other("account"),
+            ACCOUNT,
         ),
-        "ADD_USER" => n(
-            "added-user-account",
-            IAM,
-            &["user", "creation"],
-            ObjectKind::Other("account"),
-        ),
+        "ADD_USER" => n("added-user-account", IAM, &["user", "creation"], ACCOUNT),
         "DEL_GROUP" => n(
             "deleted-group-account-from",
             IAM,
             &["group", "deletion"],
-            ObjectKind::Other("account"),
+            ACCOUNT,
         ),
-        "DEL_USER" => n(
-            "deleted-user-account",
-            IAM,
-            &["user", "deletion"],
-            ObjectKind::Other("account"),
-        ),
-        "GRP_MGMT" => n(
-            "modified-group-account",
+        "DEL_USER" => n("deleted-user-account", IAM, &["user", "deletion"], ACCOUNT),
+        "GRP_MGMT" => n("modified-group-account", IAM, &["group", "change"], ACCOUNT),
+        "ROLE_ASSIGN" => n("assigned-user-role-to", IAM, user_change, ACCOUNT),
+        "ROLE_MODIFY" => n("modified-role", IAM, &["change"], NONE),
+        "ROLE_REMOVE" => n("removed-use-role-from", IAM, user_change, ACCOUNT),
+        "USER_MGMT" => n("modified-user-account", IAM, user_change, SESSION),
+        "USER_CHAUTHTOK" => n("changed-password", IAM, user_change, SESSION),
+        "GRP_CHAUTHTOK" => n(
+            "changed-group-password",
             IAM,
             &["group", "change"],
-            ObjectKind::Other("account"),
+            obj("user-session", &["acct"], &["addr", "hostname"]),
         ),
-        "ROLE_ASSIGN" => n(
-            "assigned-user-role-to",
-            IAM,
-            &["user", "change"],
-            ObjectKind::Other("account"),
-        ),
-        "ROLE_MODIFY" => n("modified-role", IAM, &["change"], ObjectKind::None),
-        "ROLE_REMOVE" => n(
-            "removed-use-role-from",
-            IAM,
-            &["user", "change"],
-            ObjectKind::Other("account"),
-        ),
-        "USER_MGMT" => n("modified-user-account", IAM, &["user", "change"], SESSION),
-        "USER_CHAUTHTOK" => n("changed-password", IAM, &["user", "change"], SESSION),
-        "GRP_CHAUTHTOK" => n("changed-group-password", IAM, &["group", "change"], SESSION),
-        "CRED_ACQ" => n("acquired-credentials", AUTH, &["info"], SESSION),
-        "CRED_DISP" => n("disposed-credentials", AUTH, &["info"], SESSION),
-        "CRED_REFR" => n("refreshed-credentials", AUTH, &["info"], SESSION),
-        "GRP_AUTH" => n("authenticated-to-group", AUTH, &["info"], ObjectKind::None),
-        "LOGIN" => n("changed-login-id-to", AUTH, &["start"], SESSION),
-        "USER_ACCT" => n("was-authorized", AUTH, &["info"], SESSION),
-        "USER_AUTH" => n("authenticated", AUTH, &["info"], SESSION),
-        "USER_END" => n("ended-session", AUTH, &["info"], SESSION),
-        "USER_ERR" => n("error", AUTH, &["info"], SESSION),
+        "CRED_ACQ" => n("acquired-credentials", AUTH, INFO, SESSION),
+        "CRED_DISP" => n("disposed-credentials", AUTH, INFO, SESSION),
+        "CRED_REFR" => n("refreshed-credentials", AUTH, INFO, SESSION),
+        "GRP_AUTH" => n("authenticated-to-group", AUTH, INFO, NONE),
+        "LOGIN" => n(
+            "changed-login-id-to",
+            AUTH,
+            &["start"],
+            obj("user-session", &["auid"], &[]),
+        )
+        .actor(&["old_auid", "old-auid"]),
+        "USER_ACCT" => n("was-authorized", AUTH, INFO, SESSION),
+        "USER_AUTH" => n("authenticated", AUTH, INFO, SESSION),
+        "USER_END" => n("ended-session", &["session"], &["end"], SESSION),
+        "USER_ERR" => n("error", AUTH, INFO, SESSION),
         "USER_LOGIN" => n("logged-in", AUTH, &["start"], SESSION),
         "USER_LOGOUT" => n("logged-out", AUTH, &["end"], SESSION),
-        "USER_ROLE_CHANGE" => n("changed-role-to", &[], &[], SESSION),
-        "USER_START" => n("started-session", AUTH, &["info"], SESSION),
+        "USER_ROLE_CHANGE" => n(
+            "changed-role-to",
+            &[],
+            &[],
+            obj("user-session", &["selected-context"], &["addr", "hostname"]),
+        ),
+        "USER_START" => n("started-session", &["session"], &["start"], SESSION),
         "VIRT_CONTROL" => n(
             "issued-vm-control",
             HOST,
-            &["info"],
-            ObjectKind::Other("virtual-machine"),
+            INFO,
+            obj("virtual-machine", &["op"], &["vm"]),
         ),
-        "VIRT_CREATE" => n("created-vm-image", HOST, &["info"], ObjectKind::None),
-        "VIRT_DESTROY" => n("deleted-vm-image", HOST, &["info"], ObjectKind::None),
-        "VIRT_INTEGRITY_CHECK" => n("checked-integrity-of", HOST, &["info"], ObjectKind::None),
+        "VIRT_CREATE" => n("created-vm-image", HOST, INFO, NONE),
+        "VIRT_DESTROY" => n("deleted-vm-image", HOST, INFO, NONE),
+        "VIRT_INTEGRITY_CHECK" => n("checked-integrity-of", HOST, INFO, NONE),
         "VIRT_MACHINE_ID" => n(
             "assigned-vm-id",
             HOST,
-            &["info"],
-            ObjectKind::Other("virtual-machine"),
+            INFO,
+            obj("virtual-machine", &["vm"], &[]),
         ),
-        "VIRT_MIGRATE_IN" => n("migrated-vm-from", HOST, &["info"], ObjectKind::None),
-        "VIRT_MIGRATE_OUT" => n("migrated-vm-to", HOST, &["info"], ObjectKind::None),
+        "VIRT_MIGRATE_IN" => n("migrated-vm-from", HOST, INFO, NONE),
+        "VIRT_MIGRATE_OUT" => n("migrated-vm-to", HOST, INFO, NONE),
         "VIRT_RESOURCE" => n(
             "assigned-vm-resource",
             HOST,
-            &["info"],
-            ObjectKind::Other("virtual-machine"),
+            INFO,
+            obj("virtual-machine", &["resrc"], &["vm"]),
         ),
-        "CHGRP_ID" => n("changed-group", PROC, &["change"], ObjectKind::None),
-        "CHUSER_ID" => n("changed-user-id", PROC, &["change"], ObjectKind::None),
-        "TEST" => n("sent-test", PROC, &["info"], ObjectKind::None),
-        "TRUSTED_APP" => n("unknown", PROC, &["info"], ObjectKind::None),
-        "USER_CMD" => n("ran-command", PROC, &["start"], ObjectKind::Process),
+        "CHGRP_ID" => n("changed-group", PROC, &["change"], NONE),
+        "CHUSER_ID" => n("changed-user-id", PROC, &["change"], NONE),
+        "TEST" => n("sent-test", PROC, INFO, NONE),
+        "TRUSTED_APP" => n("unknown", PROC, INFO, NONE),
+        "USER_CMD" => n(
+            "ran-command",
+            PROC,
+            &["start"],
+            obj("process", &["cmd"], &[]),
+        ),
         "SYSTEM_BOOT" => n(
             "booted-system",
             HOST,
@@ -294,7 +360,7 @@ pub fn for_record_type(name: &str) -> Option<Norm> {
             "changed-to-runlevel",
             HOST,
             &["change"],
-            ObjectKind::Other("system"),
+            obj("system", &["new-level"], &[]),
         ),
         "SYSTEM_SHUTDOWN" => n(
             "shutdown-system",
@@ -306,13 +372,13 @@ pub fn for_record_type(name: &str) -> Option<Norm> {
             "started-service",
             PROC,
             &["start"],
-            ObjectKind::Other("service"),
+            obj("service", &["unit"], &[]),
         ),
         "SERVICE_STOP" => n(
             "stopped-service",
             PROC,
             &["stop"],
-            ObjectKind::Other("service"),
+            obj("service", &["unit"], &[]),
         ),
         "CONFIG_CHANGE" => n(
             "changed-audit-configuration",
@@ -325,126 +391,131 @@ pub fn for_record_type(name: &str) -> Option<Norm> {
         "DAEMON_CLOSE" => n("remote-audit-disconnected", &["network"], NET_START, SVC),
         "DAEMON_CONFIG" => n("changed-auditd-configuration", PROC, &["stop"], SVC),
         "DAEMON_END" => n("shutdown-audit", PROC, &["stop"], SVC),
-        "DAEMON_ERR" => n("audit-error", PROC, &["info"], SVC),
+        "DAEMON_ERR" => n("audit-error", PROC, INFO, SVC),
         "DAEMON_RECONFIG" => n("reconfigured-auditd", PROC, &["change"], SVC),
         "DAEMON_RESUME" => n("resumed-audit-logging", PROC, &["change"], SVC),
         "DAEMON_ROTATE" => n("rotated-audit-logs", PROC, &["change"], SVC),
         "DAEMON_START" => n("started-audit", PROC, &["start"], SVC),
-        "KERNEL" => n(
-            "initialized-audit-subsystem",
-            PROC,
-            &["info"],
-            ObjectKind::None,
-        ),
+        "KERNEL" => n("initialized-audit-subsystem", PROC, INFO, NONE),
         "USYS_CONFIG" => n(
             "changed-configuration",
             &[],
             &[],
-            ObjectKind::Other("system"),
+            obj("system", &["op"], &[]),
         ),
         "NETFILTER_CFG" => n(
             "loaded-firewall-rule-to",
-            &[],
-            &[],
-            ObjectKind::Other("firewall"),
+            &["configuration"],
+            &["change"],
+            obj("firewall", &["table"], &[]),
         ),
         "FEATURE_CHANGE" => n(
             "changed-audit-feature",
             &[],
             &[],
-            ObjectKind::Other("system"),
+            obj("system", &["feature"], &[]),
         ),
-        "TTY" | "USER_TTY" => n("typed", &[], &[], ObjectKind::Other("keystrokes")),
-        "AVC" => n("violated-selinux-policy", &[], &[], ObjectKind::None),
-        "FS_RELABEL" => n(
-            "relabeled-filesystem",
+        "TTY" | "USER_TTY" => {
+            n("typed", &[], &[], obj("keystrokes", &["data"], &[])).how(&["comm", "exe"])
+        }
+        "AVC" => n(
+            "violated-selinux-policy",
             &[],
             &[],
-            ObjectKind::Other("mac-config"),
+            obj("", &["tcontext"], &["tclass"]),
+        )
+        .actor(&["scontext"]),
+        "FS_RELABEL" => n("relabeled-filesystem", &[], &[], MAC),
+        "LABEL_LEVEL_CHANGE" => n(
+            "modified-level-of",
+            &[],
+            &[],
+            obj("printer", &["printer"], &[]),
         ),
-        "LABEL_LEVEL_CHANGE" => n("modified-level-of", &[], &[], ObjectKind::Other("printer")),
-        "LABEL_OVERRIDE" => n(
-            "overrode-label-of",
-            &[],
-            &[],
-            ObjectKind::Other("mac-config"),
-        ),
-        "MAC_CHECK" => n("mac-permission", &[], &[], ObjectKind::None),
+        "LABEL_OVERRIDE" => n("overrode-label-of", &[], &[], MAC),
+        "MAC_CHECK" => n("mac-permission", &[], &[], NONE),
         "MAC_CONFIG_CHANGE" => n(
             "changed-selinux-boolean",
             &[],
             &[],
-            ObjectKind::Other("mac-config"),
+            obj("mac-config", &["bool"], &[]),
         ),
-        "MAC_POLICY_LOAD" => n(
-            "loaded-selinux-policy",
-            &[],
-            &[],
-            ObjectKind::Other("mac-config"),
-        ),
+        "MAC_POLICY_LOAD" => n("loaded-selinux-policy", &[], &[], MAC),
         "MAC_STATUS" => n(
             "changed-selinux-enforcement",
             &[],
             &[],
-            ObjectKind::Other("mac-config"),
+            obj("mac-config", &["enforcing"], &[]),
         ),
-        "USER_AVC" => n("access-permission", &[], &[], ObjectKind::None),
-        "USER_MAC_CONFIG_CHANGE" => n(
-            "changed-mac-configuration",
+        "USER_AVC" => n("access-permission", &[], &[], NONE),
+        "USER_MAC_CONFIG_CHANGE" => n("changed-mac-configuration", &[], &[], MAC),
+        "USER_MAC_POLICY_LOAD" => n("loaded-mac-policy", &[], &[], MAC),
+        "USER_SELINUX_ERR" => n("access-error", &[], &[], NONE),
+        "SECCOMP" => n(
+            "violated-seccomp-policy",
             &[],
             &[],
-            ObjectKind::Other("mac-config"),
+            obj("process", &["syscall"], &[]),
         ),
-        "USER_MAC_POLICY_LOAD" => n(
-            "loaded-mac-policy",
-            &[],
-            &[],
-            ObjectKind::Other("mac-config"),
-        ),
-        "USER_SELINUX_ERR" => n("access-error", &[], &[], ObjectKind::None),
-        "SECCOMP" => n("violated-seccomp-policy", &[], &[], ObjectKind::Process),
         "SELINUX_ERR" => n(
             "caused-mac-policy-error",
             &[],
             &[],
             ObjectKind::Other("system"),
         ),
-        "CRYPTO_KEY_USER" => n("negotiated-crypto-key", PROC, &["info"], SESSION),
-        "CRYPTO_LOGIN" => n("crypto-officer-logged-in", &[], &[], ObjectKind::None),
-        "CRYPTO_LOGOUT" => n(
-            "crypto-officer-logged-out",
+        "CRYPTO_KEY_USER" => n(
+            "negotiated-crypto-key",
             PROC,
-            &["info"],
-            ObjectKind::None,
+            INFO,
+            obj("user-session", &["fp"], &["addr", "hostname"]),
         ),
-        "CRYPTO_SESSION" => n("started-crypto-session", PROC, &["info"], SESSION),
-        "DAC_CHECK" => n("access-result", &[], &[], ObjectKind::None),
-        "ANOM_ABEND" => n("crashed-program", PROC, &["end"], ObjectKind::Process),
+        "CRYPTO_LOGIN" => n("crypto-officer-logged-in", &[], &[], NONE),
+        "CRYPTO_LOGOUT" => n("crypto-officer-logged-out", PROC, INFO, NONE),
+        "CRYPTO_SESSION" => n(
+            "started-crypto-session",
+            PROC,
+            INFO,
+            obj("user-session", &["addr"], &["rport"]),
+        ),
+        "DAC_CHECK" => n("access-result", &[], &[], NONE),
+        "ANOM_ABEND" => n(
+            "crashed-program",
+            &["process", "intrusion_detection"],
+            &["end", "info"],
+            obj("process", &["comm", "exe"], &["pid"]),
+        )
+        .how(&["sig"]),
         "ANOM_EXEC" => n(
             "attempted-execution-of-forbidden-program",
             PROC,
             &["start"],
-            ObjectKind::Process,
-        ),
-        "ANOM_LINK" => n("used-suspcious-link", &[], &[], ObjectKind::None),
+            obj("process", &["cmd"], &[]),
+        )
+        .how(&["terminal"]),
+        "ANOM_LINK" => n("used-suspcious-link", &[], &[], NONE),
         "ANOM_LOGIN_FAILURES" => n("failed-log-in-too-many-times-to", &[], &[], SESSION),
         "ANOM_LOGIN_LOCATION" => n("attempted-log-in-from-unusual-place-to", &[], &[], SESSION),
         "ANOM_LOGIN_SESSIONS" => n("opened-too-many-sessions-to", &[], &[], SESSION),
         "ANOM_LOGIN_TIME" => n("attempted-log-in-during-unusual-hour-to", &[], &[], SESSION),
         "ANOM_PROMISCUOUS" => n(
             "changed-promiscuous-mode-on-device",
-            &[],
-            &[],
-            ObjectKind::Other("network-device"),
+            &["intrusion_detection", "process"],
+            &["info", "change"],
+            obj("network-device", &["dev"], &[]),
         ),
         "ANOM_RBAC_INTEGRITY_FAIL" => n(
             "tested-file-system-integrity-of",
             &[],
             &[],
-            ObjectKind::Other("filesystem"),
+            obj("filesystem", &["hostname"], &[]),
         ),
-        "KERN_MODULE" => n("loaded-kernel-module", &["driver"], &["start"], FILE),
-        "USER" => n("sent-message", &[], &[], ObjectKind::None),
+        "KERN_MODULE" => n(
+            "loaded-kernel-module",
+            &["driver"],
+            &["start"],
+            obj("file", &["name"], &[]),
+        ),
+        "USER" => n("sent-message", &[], &[], obj("", &["addr"], &[])),
         _ => return None,
     })
 }

@@ -9,7 +9,9 @@ use crate::encoding::split_keys;
 use crate::ids::{Id, NameResolver};
 use crate::json::{push_hex, JsonWriter};
 use crate::mode::FileMode;
-use crate::normalize::{for_record_type, for_syscall, Norm, ObjectKind, SYSCALL_DEFAULT};
+use crate::normalize::{
+    for_record_type, for_syscall, Norm, ObjectKind, APPARMOR_AVC, RECORD_DEFAULT, SYSCALL_DEFAULT,
+};
 use crate::sockaddr::SockAddr;
 use crate::timestamp::TimestampCache;
 use crate::view::{types, EventView, Val};
@@ -199,16 +201,20 @@ impl<N: NameResolver> Serializer<N> {
         let norm: Norm = if v.primary.msg_type() == types::SYSCALL {
             sc_name.map_or(SYSCALL_DEFAULT, for_syscall)
         } else {
-            std::str::from_utf8(&primary_type)
+            let by_type = std::str::from_utf8(&primary_type)
                 .ok()
-                .and_then(for_record_type)
-                .or_else(|| sc_name.map(for_syscall))
-                .unwrap_or(Norm {
-                    action: "",
-                    category: &[],
-                    kind: &[],
-                    object: ObjectKind::None,
-                })
+                .and_then(for_record_type);
+            match by_type {
+                // AppArmor reports through AVC records too (they carry apparmor=).
+                Some(n)
+                    if n.action == "violated-selinux-policy"
+                        && v.data.iter().any(|d| d.key == b"apparmor") =>
+                {
+                    APPARMOR_AVC
+                }
+                Some(n) => n,
+                None => sc_name.map_or(RECORD_DEFAULT, for_syscall),
+            }
         };
         let sc_norm = sc_name.map(for_syscall);
 
@@ -361,7 +367,7 @@ impl<N: NameResolver> Serializer<N> {
             Completion::Evicted => w.str_field("completion", b"evicted"),
             _ => {}
         }
-        self.write_summary(&mut w, &v, norm, auid, file.as_ref(), sock.as_ref());
+        self.write_summary(&mut w, &v, norm, sc_name, file.as_ref(), sock.as_ref());
         self.write_data(&mut w, &v, arch_name, sc_name, sock.as_ref());
         if !v.paths.is_empty() {
             w.begin_array("paths");
@@ -556,7 +562,11 @@ impl<N: NameResolver> Serializer<N> {
         };
         let p = v.paths[start..]
             .iter()
-            .find(|p| !matches!(p.value(b"nametype"), Some(b"PARENT" | b"UNKNOWN")))
+            .find(|p| {
+                // `nametype=` since Linux 3.x; older kernels wrote `objtype=`.
+                let t = p.value(b"nametype").or_else(|| p.value(b"objtype"));
+                !matches!(t, Some(b"PARENT" | b"UNKNOWN"))
+            })
             .unwrap_or(&v.paths[start]);
         // One pass over the PATH fields.
         let (mut name, mut inode, mut rdev, mut mode, mut ouid, mut ogid) =

@@ -4,12 +4,13 @@ use std::borrow::Cow;
 
 use audit_tables::errno;
 
+use crate::encoding::decode_field;
 use crate::ids::{Id, NameResolver};
 use crate::json::JsonWriter;
 use crate::normalize::{Norm, ObjectKind};
-use crate::serialize::{id_of, FileObject, Serializer, Sock};
+use crate::serialize::{FileObject, Serializer, Sock};
 use crate::sockaddr::{Family, SockAddr};
-use crate::view::{EventView, Val};
+use crate::view::EventView;
 
 /// A summary value: borrowed from the records or built.
 type Text<'a> = Cow<'a, [u8]>;
@@ -28,26 +29,87 @@ fn is_interpreter(exe: &[u8]) -> bool {
 }
 
 impl<N: NameResolver> Serializer<N> {
+    /// The value of field `key` for the summary: subject fields first, then
+    /// `auditd.data`; decoded where the kernel encodes; ids as names or
+    /// `unset`; `?` and empty values count as absent.
+    fn lookup<'a>(
+        &'a self,
+        v: &'a EventView<'a>,
+        sc_name: Option<&'a str>,
+        key: &str,
+    ) -> Option<Text<'a>> {
+        let s = &v.subject;
+        let slot = match key {
+            "auid" => s.auid,
+            "uid" => s.uid,
+            "pid" => s.pid,
+            "ses" => s.ses,
+            "exe" => s.exe,
+            "comm" => s.comm,
+            "acct" => s.acct,
+            "id" => s.id,
+            "addr" => s.addr,
+            "hostname" => s.hostname,
+            "terminal" => s.terminal,
+            "cmd" => s.cmd,
+            "key" => s.key,
+            "syscall" => {
+                if let Some(n) = sc_name {
+                    return Some(Cow::Borrowed(n.as_bytes()));
+                }
+                s.syscall
+            }
+            _ => None,
+        };
+        let value: Text<'a> = match slot {
+            Some(val) => decode_field(key.as_bytes(), val.raw, val.quoted, false)?,
+            None => {
+                let d = v.data.iter().find(|d| d.key == key.as_bytes())?;
+                Cow::Borrowed(&d.value[..])
+            }
+        };
+        if value.is_empty() || &value[..] == b"?" {
+            return None;
+        }
+        if matches!(key, "auid" | "uid" | "old-auid" | "old_auid" | "ses") {
+            if let Some(id) = Id::parse(&value) {
+                return self.id_text(Some(id), false);
+            }
+        }
+        Some(value)
+    }
+
+    fn first_of<'a>(
+        &'a self,
+        v: &'a EventView<'a>,
+        sc_name: Option<&'a str>,
+        keys: &[&str],
+    ) -> Option<Text<'a>> {
+        keys.iter().find_map(|k| self.lookup(v, sc_name, k))
+    }
+
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn write_summary<'a>(
         &'a self,
         w: &mut JsonWriter<'_>,
-        v: &EventView<'a>,
+        v: &'a EventView<'a>,
         norm: Norm,
-        auid: Option<Id>,
+        sc_name: Option<&'a str>,
         file: Option<&FileObject<'a>>,
         sock: Option<&Sock>,
     ) {
-        let s = &v.subject;
-        let untrusted = |x: Option<Val<'a>>| x.and_then(|x| x.untrusted());
+        let look = |keys: &[&str]| self.first_of(v, sc_name, keys);
         let session = matches!(norm.object, ObjectKind::UserSession);
         // actor
-        let primary = self.id_text(auid, false);
-        let secondary = if session {
-            untrusted(s.acct)
-                .or_else(|| untrusted(s.id))
-                .or_else(|| self.id_text(id_of(s.uid), false))
+        let primary = if norm.actor.is_empty() {
+            look(&["auid"])
         } else {
-            self.id_text(id_of(s.uid), false)
+            look(norm.actor)
+        };
+        let secondary = if session {
+            look(&["acct", "id", "uid"])
+        } else {
+            look(&["uid"])
         };
         // object
         let (otype, oprim, osec): (Option<&str>, Option<Text<'_>>, Option<Text<'_>>) =
@@ -73,30 +135,36 @@ impl<N: NameResolver> Serializer<N> {
                 }
                 ObjectKind::Process => (
                     Some("process"),
-                    untrusted(s.cmd)
-                        .or_else(|| untrusted(s.exe))
-                        .or_else(|| untrusted(s.comm)),
-                    s.pid.map(|p| Cow::Borrowed(p.raw)),
+                    look(&["cmd", "exe", "comm"]),
+                    look(&["pid"]),
                 ),
                 ObjectKind::UserSession => (
                     Some("user-session"),
-                    untrusted(s.terminal),
-                    untrusted(s.addr)
-                        .filter(|a| a.as_ref() != b"?")
-                        .or_else(|| untrusted(s.hostname)),
+                    look(&["terminal"]),
+                    look(&["addr", "hostname"]),
+                ),
+                ObjectKind::Fields {
+                    what,
+                    primary,
+                    secondary,
+                } => (
+                    Some(what).filter(|w| !w.is_empty()),
+                    look(primary),
+                    look(secondary),
                 ),
                 ObjectKind::Other(what) => (Some(what), None, None),
                 ObjectKind::None => (None, None, None),
             };
         // how
-        let exe = untrusted(s.exe);
-        let how = if session {
-            exe.or_else(|| untrusted(s.terminal))
+        let how = if !norm.how.is_empty() {
+            look(norm.how)
+        } else if session {
+            look(&["exe", "terminal"])
         } else {
-            match exe {
-                Some(e) if is_interpreter(&e) => untrusted(s.comm).or(Some(e)),
+            match look(&["exe"]) {
+                Some(e) if is_interpreter(&e) => look(&["comm"]).or(Some(e)),
                 Some(e) => Some(e),
-                None => untrusted(s.comm),
+                None => look(&["comm"]),
             }
         };
         let has_actor = primary.is_some() || secondary.is_some();

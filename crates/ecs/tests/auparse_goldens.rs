@@ -103,6 +103,10 @@ fn found(event: &Value, record_type: &str, key: &str, want: &str) -> bool {
             // AF_UNSPEC: go-libaudit prints the number, we the name.
             || (key == "family" && want == "0" && got == "unspec")
     };
+    // An unset auid is left out of user.* (as Auditbeat does).
+    if key == "auid" && want == "unset" && get(event, "user.audit.id").is_none() {
+        return true;
+    }
     for path in candidates(record_type, key) {
         if let Some((head, tail)) = path.split_once(".*.") {
             if let Some(Value::Array(items)) = get(event, head) {
