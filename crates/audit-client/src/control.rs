@@ -280,6 +280,37 @@ impl<T: Transport> AuditControl<T> {
         }
     }
 
+    /// `AUDIT_TRIM` (`auditctl -t`): the kernel drops the parts of its
+    /// audit trees (directory watches) whose directories are gone
+    /// (`audit_trim_trees`). Succeeds whatever the trees hold; needs
+    /// `CAP_AUDIT_CONTROL` ([`Error::PermissionDenied`]).
+    pub fn trim_subtrees(&mut self) -> Result<(), Error> {
+        let op = MessageType::Trim;
+        match self.transact(op, &[], Expect::Ack) {
+            Ok(_) => Ok(()),
+            Err(f) => Err(self.interpret(op, f, ErrContext::Plain)),
+        }
+    }
+
+    /// `AUDIT_MAKE_EQUIV` (`auditctl -q MOUNT,SUBTREE`): the mounts under
+    /// `subtree` become part of every audit tree watching `mount`
+    /// (`audit_tag_tree`). Not undoable except by deleting the watches.
+    ///
+    /// Errors: [`Error::Kernel`] with `ENOENT` (or another lookup errno)
+    /// when a path does not resolve, `EINVAL` for an empty path,
+    /// `ENAMETOOLONG` beyond `PATH_MAX`; [`Error::InvalidRequest`] before
+    /// sending for a NUL byte in a path or an oversized request (see
+    /// [`crate::tree::encode_make_equiv`]). When no tree watches `mount`
+    /// the kernel succeeds and nothing changes.
+    pub fn make_equivalent(&mut self, mount: &[u8], subtree: &[u8]) -> Result<(), Error> {
+        let op = MessageType::MakeEquiv;
+        let payload = crate::tree::encode_make_equiv(mount, subtree)?;
+        match self.transact(op, &payload, Expect::Ack) {
+            Ok(_) => Ok(()),
+            Err(f) => Err(self.interpret(op, f, ErrContext::Plain)),
+        }
+    }
+
     /// Sends a user-space message (`auditctl -m`): `msg_type` must be in the
     /// user ranges (1005, 1100-1199, 2100-2999); `text` must not contain NUL
     /// (a terminating NUL is added, the kernel overwrites the last byte with

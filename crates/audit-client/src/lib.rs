@@ -5,6 +5,9 @@
 //!   `NETLINK_AUDIT` socket ([`NetlinkTransport`]) or a fake peer.
 //! - [`EventSocket`]: tokio event stream for the daemon (registered unicast
 //!   or read-only multicast), batched receive, ENOBUFS counted.
+//! - Audit trees (directory watches): [`AuditControl::trim_subtrees`]
+//!   (`AUDIT_TRIM`) and [`AuditControl::make_equivalent`]
+//!   (`AUDIT_MAKE_EQUIV`), payload in [`tree`].
 //! - Wire structures mirroring `include/uapi/linux/audit.h`:
 //!   [`AuditStatus`], [`AuditFeatures`], [`MessageType`].
 //! - `testkit` (cargo feature): a live-kernel test guard and fake kernels.
@@ -22,6 +25,7 @@
 //! | `AUDIT_SET_FEATURE` | `EPERM`, feature lock bit set | [`Error::FeatureLocked`] |
 //! | any | `EPERM` otherwise, `ECONNREFUSED` | [`Error::PermissionDenied`] |
 //! | `AUDIT_SET` with a pid | `EEXIST` (register while another daemon is healthy), `EACCES` (unregister someone else) | [`Error::AnotherDaemon`] with the holder's pid and comm |
+//! | `AUDIT_MAKE_EQUIV` | `ENOENT` (path not found), `EINVAL` (empty path), `ENAMETOOLONG` | [`Error::Kernel`] |
 //! | `AUDIT_SET` with a pid | `EINVAL` (pid is not the caller's tgid) | [`Error::Kernel`] |
 //! | anything else | | [`Error::Kernel`] `{ op, errno }` |
 //!
@@ -54,6 +58,7 @@ pub mod rule;
 pub mod socket;
 pub mod status;
 pub mod transport;
+pub mod tree;
 
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

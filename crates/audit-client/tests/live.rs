@@ -660,3 +660,57 @@ fn stock_auditd_holds_the_pid() {
         wait_for_pid(&mut k, 0);
     });
 }
+
+/// A fresh directory under the temp dir, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("auditrs-client-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        use std::os::unix::ffi::OsStrExt;
+        self.0.as_os_str().as_bytes().to_vec()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn audit_trees_trim_and_make_equivalent() {
+    let Some(mut k) = LiveKernel::acquire("audit_trees_trim_and_make_equivalent").unwrap() else {
+        return;
+    };
+    let (a, b) = (TempDir::new("equiv-a"), TempDir::new("equiv-b"));
+    // AUDIT_TRIM always succeeds (audit_trim_trees).
+    k.control().trim_subtrees().unwrap();
+    // No tree watches `a`: the kernel resolves both paths and succeeds.
+    k.control().make_equivalent(&a.bytes(), &b.bytes()).unwrap();
+    // audit_tag_tree: a path that does not resolve.
+    let mut missing = b.bytes();
+    missing.extend_from_slice(b"/missing");
+    let e = k
+        .control()
+        .make_equivalent(&a.bytes(), &missing)
+        .unwrap_err();
+    assert_eq!(e.errno(), Some(libc::ENOENT), "{e}");
+    let e = k
+        .control()
+        .make_equivalent(&missing, &b.bytes())
+        .unwrap_err();
+    assert_eq!(e.errno(), Some(libc::ENOENT), "{e}");
+    // audit_unpack_string: an empty path.
+    let e = k.control().make_equivalent(b"", &b.bytes()).unwrap_err();
+    assert_eq!(e.errno(), Some(libc::EINVAL), "{e}");
+    // Neither request touched the rule list.
+    let rules = k.control().list_rules().unwrap();
+    assert_eq!(rules, k.snapshot_rules());
+}

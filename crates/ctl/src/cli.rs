@@ -94,6 +94,10 @@ pub struct Env<'a, K: Kernel> {
     pub open: &'a mut dyn FnMut() -> Result<K, KernelError>,
     /// Whether the caller may control audit (see [`can_control`]).
     pub can_control: bool,
+    /// The uid a `-R` file must be owned by: 0, as auditctl 3.0.9 demands
+    /// (`fileopt`: "isn't owned by root"); tests running unprivileged
+    /// against a fake kernel pass their own euid.
+    pub rules_file_owner: u32,
 }
 
 fn print_warnings(line: &Line, con: &mut Console) {
@@ -169,38 +173,91 @@ pub fn run<K: Kernel>(args: &[Vec<u8>], env: &mut Env<K>, con: &mut Console) -> 
         Ok(()) => 0,
         Err(e) => {
             let _ = writeln!(con.err, "{e}");
-            match e {
-                CtlError::Immutable | CtlError::Disabled => 1,
-                CtlError::NoDaemon => 2,
-                CtlError::Signal(_) => 1,
-                _ => EXIT_ERROR,
-            }
+            failure_status(&e, &line.requests)
         }
     }
 }
 
-fn read_file(path: &[u8]) -> Result<Vec<u8>, CtlError> {
-    use std::os::unix::ffi::OsStrExt;
-    let p = std::path::Path::new(std::ffi::OsStr::from_bytes(path));
-    let label = String::from_utf8_lossy(path).into_owned();
-    let meta = std::fs::metadata(p).map_err(|e| CtlError::File {
-        path: label.clone(),
-        reason: crate::kernel::strerror(e.raw_os_error().unwrap_or(0)),
-    })?;
-    if !meta.is_file() {
-        return Err(CtlError::File {
-            path: label,
-            reason: "not a regular file".into(),
-        });
+/// auditctl 3.0.9's exit status for a command line that failed with `e`.
+///
+/// - The audit socket refused (ECONNREFUSED: audit disabled at boot, or not
+///   in the initial user namespace): `main` returns 0 when `is_ready` fails
+///   before a rule add or delete (`-a -A -d -w -W`), and `-s` returns 0
+///   (`report_status` only compares the libaudit result with -1); `--signal`
+///   exits 1; everything else fails through `handle_request` with -1 (255).
+/// - Locked configuration before a rule change: 1. auditctl 3.0.9 returns
+///   0 there (`is_ready` failing in `main`); we do not report a refused
+///   change as a success (later auditctl releases return 1 too; see
+///   README).
+/// - `--signal`: 2 without a daemon, 1 when kill(2) fails (`send_signal`).
+/// - Anything else: 255 (`main` returns -1).
+pub fn failure_status(e: &CtlError, requests: &[Request]) -> i32 {
+    let any = |f: fn(&Request) -> bool| requests.iter().any(f);
+    match e {
+        CtlError::Disabled
+            if any(|r| matches!(r, Request::AddRule(_) | Request::DeleteRule(_))) =>
+        {
+            0
+        }
+        CtlError::Disabled if any(|r| matches!(r, Request::Status { features: true, .. })) => 0,
+        CtlError::Disabled if any(|r| matches!(r, Request::Signal(_))) => 1,
+        CtlError::Immutable => 1,
+        CtlError::NoDaemon => 2,
+        CtlError::Signal(_) => 1,
+        _ => EXIT_ERROR,
     }
-    std::fs::read(p).map_err(|e| CtlError::File {
-        path: label,
-        reason: crate::kernel::strerror(e.raw_os_error().unwrap_or(0)),
-    })
 }
 
-fn parse_file(path: &[u8], syntax: &dyn Syntax, con: &mut Console) -> Result<Vec<FileLine>, i32> {
-    let text = match read_file(path) {
+/// Reads a rules file with auditctl 3.0.9's checks (`fileopt`), in its
+/// order: the file must exist and open, be owned by `owner` (when given)
+/// and not be world writable, and be a regular file.
+fn read_file(path: &[u8], owner: Option<u32>) -> Result<Vec<u8>, CtlError> {
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    let p = std::path::Path::new(std::ffi::OsStr::from_bytes(path));
+    let label = String::from_utf8_lossy(path).into_owned();
+    let io_err = |e: std::io::Error| CtlError::File {
+        path: label.clone(),
+        reason: crate::kernel::strerror(e.raw_os_error().unwrap_or(0)),
+    };
+    let mut file = match std::fs::File::open(p) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(CtlError::FileMissing { path: label })
+        }
+        Err(e) => return Err(io_err(e)),
+    };
+    let meta = file.metadata().map_err(io_err)?;
+    let unsafe_file = |reason: &'static str| CtlError::FileUnsafe {
+        path: label.clone(),
+        reason,
+    };
+    if owner.is_some_and(|uid| meta.uid() != uid) {
+        return Err(unsafe_file(if owner == Some(0) {
+            "isn't owned by root"
+        } else {
+            "isn't owned by the expected user"
+        }));
+    }
+    if owner.is_some() && meta.mode() & 0o002 != 0 {
+        return Err(unsafe_file("is world writable"));
+    }
+    if !meta.is_file() {
+        return Err(unsafe_file("is not a regular file"));
+    }
+    let mut text = Vec::new();
+    file.read_to_end(&mut text).map_err(io_err)?;
+    Ok(text)
+}
+
+fn parse_file(
+    path: &[u8],
+    owner: Option<u32>,
+    syntax: &dyn Syntax,
+    con: &mut Console,
+) -> Result<Vec<FileLine>, i32> {
+    let text = match read_file(path, owner) {
         Ok(t) => t,
         Err(e) => {
             let _ = writeln!(con.err, "{e}");
@@ -229,19 +286,35 @@ fn parse_file(path: &[u8], syntax: &dyn Syntax, con: &mut Console) -> Result<Vec
 }
 
 fn load_file<K: Kernel>(path: &[u8], env: &mut Env<K>, con: &mut Console) -> i32 {
-    let lines = match parse_file(path, env.syntax, con) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
     let label = String::from_utf8_lossy(path).into_owned();
-    // Report bad lines before touching the kernel at all.
-    if let Some(code) = crate::executor::report_precheck(&label, &lines, con) {
-        return code;
-    }
+    // auditctl asks whether the kernel is ready before opening the file.
     let Some(mut kernel) = open_kernel(env, con) else {
         return 1;
     };
-    Executor::new(&mut kernel, env.text).load(&label, &lines, con)
+    let mut exec = Executor::new(&mut kernel, env.text);
+    match exec.check_ready() {
+        Ok(()) => {}
+        // 3.0.9 main(): `if (is_ready() == 0) return 0;` with audit
+        // disabled there is nothing to load into.
+        Err(e @ CtlError::Disabled) => {
+            let _ = writeln!(con.err, "{e}");
+            return 0;
+        }
+        // Locked: 1, a deliberate difference (see `failure_status`).
+        Err(e) => {
+            let _ = writeln!(con.err, "{label}: {e}");
+            return 1;
+        }
+    }
+    let lines = match parse_file(path, Some(env.rules_file_owner), env.syntax, con) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    // Report bad lines before sending anything.
+    if let Some(code) = crate::executor::report_precheck(&label, &lines, con) {
+        return code;
+    }
+    exec.load(&label, &lines, con)
 }
 
 /// `--check FILE...`: parse-only, no kernel.
@@ -264,7 +337,7 @@ fn check(files: &[Vec<u8>], syntax: &dyn Syntax, con: &mut Console) -> i32 {
     }
     for path in &expanded {
         let label = String::from_utf8_lossy(path).into_owned();
-        let lines = match parse_file(path, syntax, con) {
+        let lines = match parse_file(path, None, syntax, con) {
             Ok(l) => l,
             Err(c) => {
                 code = c;
@@ -379,6 +452,7 @@ pub fn run_system(args: &[Vec<u8>], con: &mut Console) -> i32 {
         text: &text,
         open: &mut open,
         can_control: can_control(),
+        rules_file_owner: 0,
     };
     run(args, &mut env, con)
 }

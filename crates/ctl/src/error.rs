@@ -71,12 +71,32 @@ pub enum CtlError {
     /// `--signal`: kill(2) failed.
     #[error("Failed sending signal to auditd ({0})")]
     Signal(KernelError),
-    /// An auditctl option auditrs ctl does not implement.
-    #[error("{0} is not supported by auditrs ctl")]
-    Unsupported(String),
+    /// AUDIT_TRIM was refused (`-t`; libaudit's `audit_trim_subtrees`).
+    #[error("Error sending trim subtrees command ({0})")]
+    Trim(KernelError),
+    /// AUDIT_MAKE_EQUIV was refused (`-q`; libaudit's
+    /// `audit_make_equivalent`).
+    #[error("Error sending make_equivalent command ({0})")]
+    MakeEquivalent(KernelError),
     /// Not root / no CAP_AUDIT_CONTROL.
     #[error("You must be root to run this program.")]
     NotRoot,
+    /// A rules file does not exist (auditctl's `fileopt` wording).
+    #[error("audit rules file {path} doesn't exist")]
+    FileMissing {
+        /// The file.
+        path: String,
+    },
+    /// A rules file auditctl refuses to read: not owned by root, world
+    /// writable, or not a regular file.
+    #[error("Error - {path} {reason}")]
+    FileUnsafe {
+        /// The file.
+        path: String,
+        /// auditctl's words: "isn't owned by root", "is world writable",
+        /// "is not a regular file".
+        reason: &'static str,
+    },
     /// A rules file could not be read.
     #[error("Error opening {path} ({reason})")]
     File {

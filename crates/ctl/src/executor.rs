@@ -216,7 +216,14 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
                         .signal_process(st.pid, *sig)
                         .map_err(CtlError::Signal)?;
                 }
-                Request::Unsupported(what) => return Err(CtlError::Unsupported(what.clone())),
+                Request::TrimSubtrees => self
+                    .kernel
+                    .trim_subtrees()
+                    .map_err(|e| map_refused(e, CtlError::Trim))?,
+                Request::MakeEquivalent { mount, subtree } => self
+                    .kernel
+                    .make_equivalent(mount, subtree)
+                    .map_err(|e| map_refused(e, CtlError::MakeEquivalent))?,
                 Request::Version => {
                     let _ = writeln!(con.out, "{}", crate::cli::VERSION);
                 }

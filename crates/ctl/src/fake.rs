@@ -7,6 +7,8 @@ use crate::status::{Features, Status, StatusChange, FEATURE_LOGINUID_IMMUTABLE};
 
 /// `AUDIT_FILTER_PREPEND`: insert at the head of the list (`-A`).
 const FILTER_PREPEND: u32 = 0x10;
+/// `PATH_MAX`: longer paths get ENAMETOOLONG from AUDIT_MAKE_EQUIV.
+const PATH_MAX: usize = 4096;
 /// `AUDIT_NR_FILTERS`.
 const NR_FILTERS: u32 = 8;
 /// Size of `struct audit_rule_data` without its variable buffer.
@@ -37,6 +39,10 @@ pub enum Call {
     UserMessage(Vec<u8>),
     /// A signal to a process: (pid, signal).
     Signal(u32, i32),
+    /// AUDIT_TRIM.
+    TrimSubtrees,
+    /// AUDIT_MAKE_EQUIV: (mount, subtree).
+    MakeEquivalent(Vec<u8>, Vec<u8>),
 }
 
 /// The fake audit subsystem. Fields are public so tests can set up any state.
@@ -58,6 +64,11 @@ pub struct FakeKernel {
     /// `(rule, errno)`: adding exactly these bytes always fails with errno
     /// (as the kernel refuses a watch on a missing directory).
     pub reject_rules: Vec<(Vec<u8>, i32)>,
+    /// Paths that resolve for AUDIT_MAKE_EQUIV (others: ENOENT, as
+    /// `audit_tag_tree`'s `kern_path`). Empty by default.
+    pub paths: Vec<Vec<u8>>,
+    /// Equivalences accepted by AUDIT_MAKE_EQUIV: (mount, subtree).
+    pub equivalences: Vec<(Vec<u8>, Vec<u8>)>,
     adds_seen: usize,
     deletes_seen: usize,
 }
@@ -86,6 +97,8 @@ impl Default for FakeKernel {
             fail_adds: Vec::new(),
             fail_deletes: Vec::new(),
             reject_rules: Vec::new(),
+            paths: Vec::new(),
+            equivalences: Vec::new(),
             adds_seen: 0,
             deletes_seen: 0,
         }
@@ -243,6 +256,35 @@ impl Kernel for FakeKernel {
 
     fn signal_process(&mut self, pid: u32, sig: i32) -> Result<(), KernelError> {
         self.calls.push(Call::Signal(pid, sig));
+        Ok(())
+    }
+
+    /// Always succeeds, even when locked (the kernel checks no lock here).
+    fn trim_subtrees(&mut self) -> Result<(), KernelError> {
+        self.calls.push(Call::TrimSubtrees);
+        Ok(())
+    }
+
+    /// `audit_unpack_string` and `audit_tag_tree`: EINVAL for an empty
+    /// path, ENAMETOOLONG beyond PATH_MAX, ENOENT for a path not in
+    /// [`FakeKernel::paths`]; no lock check.
+    fn make_equivalent(&mut self, mount: &[u8], subtree: &[u8]) -> Result<(), KernelError> {
+        self.calls
+            .push(Call::MakeEquivalent(mount.to_vec(), subtree.to_vec()));
+        for p in [mount, subtree] {
+            if p.is_empty() {
+                return Err(KernelError::Errno(errno::EINVAL));
+            }
+            if p.len() > PATH_MAX {
+                return Err(KernelError::Errno(errno::ENAMETOOLONG));
+            }
+        }
+        for p in [subtree, mount] {
+            if !self.paths.iter().any(|q| q.as_slice() == p) {
+                return Err(KernelError::Errno(errno::ENOENT));
+            }
+        }
+        self.equivalences.push((mount.to_vec(), subtree.to_vec()));
         Ok(())
     }
 }

@@ -17,6 +17,8 @@ pub mod errno {
     pub const EEXIST: i32 = 17;
     /// Invalid argument.
     pub const EINVAL: i32 = 22;
+    /// File name too long (AUDIT_MAKE_EQUIV beyond PATH_MAX).
+    pub const ENAMETOOLONG: i32 = 36;
     /// Connection refused (audit disabled in the kernel).
     pub const ECONNREFUSED: i32 = 111;
 }
@@ -78,6 +80,11 @@ pub trait Kernel {
     fn delete_rule(&mut self, rule: &[u8]) -> Result<(), KernelError>;
     /// An AUDIT_USER message with this text (`-m`).
     fn send_user_message(&mut self, text: &[u8]) -> Result<(), KernelError>;
+    /// AUDIT_TRIM (`-t`): prune the audit trees of directory watches.
+    fn trim_subtrees(&mut self) -> Result<(), KernelError>;
+    /// AUDIT_MAKE_EQUIV (`-q MOUNT,SUBTREE`): the mounts under `subtree`
+    /// join the audit trees watching `mount`.
+    fn make_equivalent(&mut self, mount: &[u8], subtree: &[u8]) -> Result<(), KernelError>;
     /// Sends signal `sig` to process `pid` (`--signal`, to the registered
     /// audit daemon). Not a netlink request: the default uses kill(2).
     fn signal_process(&mut self, pid: u32, sig: i32) -> Result<(), KernelError> {
@@ -126,6 +133,12 @@ impl<K: Kernel + ?Sized> Kernel for &mut K {
     }
     fn send_user_message(&mut self, text: &[u8]) -> Result<(), KernelError> {
         (**self).send_user_message(text)
+    }
+    fn trim_subtrees(&mut self) -> Result<(), KernelError> {
+        (**self).trim_subtrees()
+    }
+    fn make_equivalent(&mut self, mount: &[u8], subtree: &[u8]) -> Result<(), KernelError> {
+        (**self).make_equivalent(mount, subtree)
     }
     fn signal_process(&mut self, pid: u32, sig: i32) -> Result<(), KernelError> {
         (**self).signal_process(pid, sig)

@@ -81,4 +81,12 @@ impl<T: Transport> Kernel for AuditControl<T> {
     fn send_user_message(&mut self, text: &[u8]) -> Result<(), KernelError> {
         AuditControl::send_user_message(self, MessageType::User, text).map_err(map)
     }
+
+    fn trim_subtrees(&mut self) -> Result<(), KernelError> {
+        AuditControl::trim_subtrees(self).map_err(map)
+    }
+
+    fn make_equivalent(&mut self, mount: &[u8], subtree: &[u8]) -> Result<(), KernelError> {
+        AuditControl::make_equivalent(self, mount, subtree).map_err(map)
+    }
 }

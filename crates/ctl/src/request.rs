@@ -45,8 +45,16 @@ pub enum Request {
     UserMessage(Vec<u8>),
     /// `--signal SIG`: send SIG to the registered audit daemon.
     Signal(i32),
-    /// An auditctl option auditrs ctl does not implement (named).
-    Unsupported(String),
+    /// `-t`: AUDIT_TRIM (prune the audit trees of directory watches).
+    TrimSubtrees,
+    /// `-q MOUNT,SUBTREE`: AUDIT_MAKE_EQUIV (the mounts under SUBTREE join
+    /// the audit trees watching MOUNT). Not undoable: never rolled back.
+    MakeEquivalent {
+        /// The watched mount point (may be empty: the kernel says EINVAL).
+        mount: Vec<u8>,
+        /// The subtree.
+        subtree: Vec<u8>,
+    },
     /// `-v`.
     Version,
     /// `-h`: usage, then exit as an error (like auditctl).

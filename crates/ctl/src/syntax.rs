@@ -65,8 +65,10 @@ pub fn to_line(parsed: Parsed) -> Result<Line, String> {
             Command::Help => Request::Usage,
             Command::Version => Request::Version,
             Command::UserMessage(m) => Request::UserMessage(m),
-            Command::TrimSubtrees => Request::Unsupported("-t (AUDIT_TRIM)".into()),
-            Command::MakeEquivalent { .. } => Request::Unsupported("-q (AUDIT_MAKE_EQUIV)".into()),
+            Command::TrimSubtrees => Request::TrimSubtrees,
+            Command::MakeEquivalent { mount, subtree } => {
+                Request::MakeEquivalent { mount, subtree }
+            }
             Command::Signal(s) => Request::Signal(s),
         });
     }

@@ -94,6 +94,13 @@ pub struct SimKernel {
     pub silent: bool,
     /// Every request received, for inspection: (type, flags, payload).
     pub requests: Vec<(u16, u16, Vec<u8>)>,
+    /// Paths that resolve (`kern_path` succeeds) for `AUDIT_MAKE_EQUIV`;
+    /// any other path answers `ENOENT`. Empty by default.
+    pub paths: Vec<Vec<u8>>,
+    /// `AUDIT_MAKE_EQUIV` requests accepted: (mount, subtree).
+    pub equivalences: Vec<(Vec<u8>, Vec<u8>)>,
+    /// `AUDIT_TRIM` requests accepted.
+    pub trims: usize,
     outbox: VecDeque<Vec<u8>>,
     deferred: Vec<Vec<u8>>,
 }
@@ -136,6 +143,9 @@ impl SimKernel {
             interleave: VecDeque::new(),
             silent: false,
             requests: Vec::new(),
+            paths: Vec::new(),
+            equivalences: Vec::new(),
+            trims: 0,
             outbox: VecDeque::new(),
             deferred: Vec::new(),
         }
@@ -261,6 +271,23 @@ impl SimKernel {
                     .push(build_message(NLMSG_DONE, NLM_F_MULTI, seq, &[]));
                 0
             }
+            // Neither checks the enabled=2 lock.
+            MessageType::Trim => {
+                self.trims += 1;
+                0
+            }
+            MessageType::MakeEquiv => match crate::tree::decode_make_equiv(data) {
+                Err(errno) => -errno,
+                // audit_tag_tree resolves the subtree first, then the mount.
+                Ok((mount, subtree)) => {
+                    let exists = |p: &[u8]| self.paths.iter().any(|q| q.as_slice() == p);
+                    if !exists(subtree) || !exists(mount) {
+                        return -libc::ENOENT;
+                    }
+                    self.equivalences.push((mount.to_vec(), subtree.to_vec()));
+                    0
+                }
+            },
             t if t.is_user_message() => {
                 if self.status.enabled == 0 && t.as_u16() != 1107 {
                     return 0;
