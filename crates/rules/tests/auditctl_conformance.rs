@@ -209,7 +209,6 @@ fn whole_rule_files_list_as_auditctl_lists_them() {
 fn interpreted_listings_match_except_argument_names() {
     let all = fixtures();
     let host = recorded_host(&all);
-    let arg_named = regex_free_arg_names;
     let (mut same, mut named, mut bad) = (0, 0, Vec::new());
     for rec in of_kind(&all, "line")
         .into_iter()
@@ -232,7 +231,7 @@ fn interpreted_listings_match_except_argument_names() {
         let got = String::from_utf8(Printer::new(Some(X86_64), true).listing(&rules)).unwrap();
         if got == want {
             same += 1;
-        } else if arg_named(want) {
+        } else if shows_argument_names(want) {
             named += 1;
         } else {
             bad.push(format!("{file}: {text}\n  want {want}  got  {got}"));
@@ -252,7 +251,7 @@ fn interpreted_listings_match_except_argument_names() {
 
 /// Whether an `auditctl -l -i` line shows an argument as a name rather
 /// than a number (`a0=PTRACE_POKETEXT`, `a1=O_WRONLY|O_CREAT`).
-fn regex_free_arg_names(line: &str) -> bool {
+fn shows_argument_names(line: &str) -> bool {
     line.split(' ').any(|w| {
         ["a0", "a1", "a2", "a3"].iter().any(|a| {
             w.strip_prefix(a).is_some_and(|rest| {
