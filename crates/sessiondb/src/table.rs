@@ -576,8 +576,11 @@ impl<S: ProcSource> SessionDb<S> {
             } else if let Some(k) = self.pinned_dead.pop_front() {
                 self.evict(k, Eviction::Dead);
             } else {
+                let before = self.entries.len();
                 self.evict_live(cap);
-                break;
+                if self.entries.len() == before {
+                    break;
+                }
             }
         }
     }

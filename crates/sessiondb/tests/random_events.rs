@@ -88,12 +88,14 @@ proptest! {
     #[test]
     fn random_event_sequences(
         cap in 3usize..30,
+        max_bytes in prop_oneof![Just(usize::MAX), 0usize..20_000],
         lookups in any::<bool>(),
         seeded in prop::collection::vec((1u32..40, 0u32..40, 0u32..40, 0u32..40), 0..12),
         ops in prop::collection::vec(op(), 0..120),
     ) {
         let config = Config {
             max_entries: cap,
+            max_bytes,
             grace_nanos: 1_000_000_000,
             proc_lookups: lookups,
             max_previous: 2,
@@ -130,6 +132,7 @@ proptest! {
                 }
             }
             prop_assert!(db.len() <= cap, "{} > {}", db.len(), cap);
+            prop_assert!(db.stats().approx_bytes <= max_bytes);
             if let Err(e) = db.check_invariants() {
                 return Err(TestCaseError::fail(e));
             }
