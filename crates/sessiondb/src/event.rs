@@ -121,3 +121,110 @@ pub struct ProcessEvent {
     /// What the event changes, if anything.
     pub change: Option<ProcessChange>,
 }
+
+/// `CLONE_THREAD` (include/uapi/linux/sched.h).
+const CLONE_THREAD: u64 = 0x0001_0000;
+
+impl ProcessChange {
+    /// The change a SYSCALL record describes, from the syscall's name (as
+    /// the syscall tables give it for the record's arch), `success`,
+    /// `exit`, `a0` and `a1`; `None` for syscalls that change nothing here
+    /// and for failures.
+    ///
+    /// For execve/execveat the result is `Exec` with empty `argv` and no
+    /// `cwd`: fill them from the event's EXECVE and CWD records.
+    pub fn from_syscall(name: &str, success: bool, exit: i64, a0: u64, a1: u64) -> Option<Self> {
+        let child = || u32::try_from(exit).ok().filter(|c| *c > 0);
+        match name {
+            // exit_group never returns: its record has no success field.
+            "exit_group" => Some(ProcessChange::Exit {
+                code: a0 as u32 as i32,
+            }),
+            _ if !success => None,
+            "clone" => Some(ProcessChange::Fork {
+                child_pid: child()?,
+                thread: Some(a0 & CLONE_THREAD != 0),
+            }),
+            "fork" | "vfork" => Some(ProcessChange::Fork {
+                child_pid: child()?,
+                thread: Some(false),
+            }),
+            "clone3" => Some(ProcessChange::Fork {
+                child_pid: child()?,
+                thread: None,
+            }),
+            "execve" | "execveat" => Some(ProcessChange::Exec {
+                argv: Vec::new(),
+                cwd: None,
+            }),
+            "setsid" => Some(ProcessChange::Setsid),
+            "setpgid" => Some(ProcessChange::Setpgid {
+                target: a0 as u32,
+                pgid: a1 as u32,
+            }),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_syscall() {
+        let f = ProcessChange::from_syscall;
+        assert_eq!(
+            f("clone", true, 26568, 0x1200011, 0),
+            Some(ProcessChange::Fork {
+                child_pid: 26568,
+                thread: Some(false)
+            })
+        );
+        assert_eq!(
+            f("clone", true, 7, 0x3d0f00, 0),
+            Some(ProcessChange::Fork {
+                child_pid: 7,
+                thread: Some(true)
+            })
+        );
+        // The child's own return (0) and failures are not forks.
+        assert_eq!(f("clone", true, 0, 0x11, 0), None);
+        assert_eq!(f("fork", false, -11, 0, 0), None);
+        assert_eq!(
+            f("vfork", true, 9, 0, 0),
+            Some(ProcessChange::Fork {
+                child_pid: 9,
+                thread: Some(false)
+            })
+        );
+        assert_eq!(
+            f("clone3", true, 9, 0x7ffd0000, 0),
+            Some(ProcessChange::Fork {
+                child_pid: 9,
+                thread: None
+            })
+        );
+        assert_eq!(
+            f("execveat", true, 0, 0, 0),
+            Some(ProcessChange::Exec {
+                argv: vec![],
+                cwd: None
+            })
+        );
+        assert_eq!(f("execve", false, -2, 0, 0), None);
+        assert_eq!(f("setsid", true, 42, 0, 0), Some(ProcessChange::Setsid));
+        assert_eq!(
+            f("setpgid", true, 0, 0, 0x1f4),
+            Some(ProcessChange::Setpgid {
+                target: 0,
+                pgid: 500
+            })
+        );
+        assert_eq!(
+            f("exit_group", false, 0, 0xffff_ffff, 0),
+            Some(ProcessChange::Exit { code: -1 })
+        );
+        assert_eq!(f("openat", true, 3, 0, 0), None);
+    }
+}

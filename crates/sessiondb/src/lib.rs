@@ -37,7 +37,10 @@
 //!   (leave `creds` `None` unless all ids are known), `auid`, `ses`.
 //!   Every event with a pid should be observed, even unrelated ones: that is
 //!   how short-lived processes are known without fork records.
-//! * `change` (only when `success=yes`; failed syscalls carry none):
+//! * `change`: [`ProcessChange::from_syscall`] does the mapping below from
+//!   the syscall's name, `success`, `exit`, `a0`, `a1` (then fill `argv`
+//!   and `cwd` of an exec from the EXECVE records, joined, and the CWD
+//!   record). Only successful syscalls change anything:
 //!   - fork, vfork, clone (exit > 0): [`ProcessChange::Fork`] with
 //!     `child_pid = exit`, `thread = Some(a0 & CLONE_THREAD (0x10000) != 0)`
 //!     for clone, `Some(false)` for fork/vfork, `None` for clone3;

@@ -101,45 +101,41 @@ fn translate(time: Time, records: &[Record<'_>]) -> ProcessEvent {
         });
         let ok = f.get("success") != Some(&"no");
         let exit: i64 = f.get("exit").and_then(|v| v.parse().ok()).unwrap_or(-1);
-        ev.change = match f.get("syscall").copied() {
-            Some("56") if ok && exit > 0 => Some(ProcessChange::Fork {
-                child_pid: exit as u32,
-                thread: Some(hex(f, "a0") & 0x10000 != 0),
-            }),
-            Some("57" | "58") if ok && exit > 0 => Some(ProcessChange::Fork {
-                child_pid: exit as u32,
-                thread: Some(false),
-            }),
-            Some("59" | "322") if ok => {
-                let argv = find("EXECVE")
-                    .map(|r| {
-                        let argc = num(&r.fields, "argc").unwrap_or(0);
-                        (0..argc)
-                            .map(|i| match r.fields.get(format!("a{i}").as_str()) {
-                                Some(v) => value(v),
-                                None => (0..)
-                                    .map_while(|j| r.fields.get(format!("a{i}[{j}]").as_str()))
-                                    .flat_map(|v| value(v))
-                                    .collect(),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let cwd = find("CWD")
-                    .and_then(|r| r.fields.get("cwd"))
-                    .map(|v| value(v));
-                Some(ProcessChange::Exec { argv, cwd })
-            }
-            Some("112") if ok => Some(ProcessChange::Setsid),
-            Some("109") if ok => Some(ProcessChange::Setpgid {
-                target: hex(f, "a0") as u32,
-                pgid: hex(f, "a1") as u32,
-            }),
-            Some("231") => Some(ProcessChange::Exit {
-                code: hex(f, "a0") as i32,
-            }),
-            _ => None,
+        // x86_64 numbers of the syscalls the table follows (ausyscall).
+        let name = match f.get("syscall").copied() {
+            Some("56") => "clone",
+            Some("57") => "fork",
+            Some("58") => "vfork",
+            Some("59") => "execve",
+            Some("322") => "execveat",
+            Some("112") => "setsid",
+            Some("109") => "setpgid",
+            Some("231") => "exit_group",
+            Some("435") => "clone3",
+            _ => "other",
         };
+        ev.change = ProcessChange::from_syscall(name, ok, exit, hex(f, "a0"), hex(f, "a1"));
+        if let Some(ProcessChange::Exec { argv, cwd }) = &mut ev.change {
+            // Long arguments continue over several EXECVE records.
+            let fields: BTreeMap<&str, &str> = records
+                .iter()
+                .filter(|r| r.kind == "EXECVE")
+                .flat_map(|r| r.fields.iter().map(|(k, v)| (*k, *v)))
+                .collect();
+            let argc = num(&fields, "argc").unwrap_or(0);
+            *argv = (0..argc)
+                .map(|i| match fields.get(format!("a{i}").as_str()) {
+                    Some(v) => value(v),
+                    None => (0..)
+                        .map_while(|j| fields.get(format!("a{i}[{j}]").as_str()))
+                        .flat_map(|v| value(v))
+                        .collect(),
+                })
+                .collect();
+            *cwd = find("CWD")
+                .and_then(|r| r.fields.get("cwd"))
+                .map(|v| value(v));
+        }
     } else if let Some(u) = find("USER_LOGIN").or_else(|| find("USER_START")) {
         let f = &u.fields;
         ev.observed = Some(Observation {
@@ -196,6 +192,7 @@ fn ssh_sessions_of_the_capture_are_sshd_entries_from_127_0_0_1() {
     // them: they get the monitor's entry leader, as in Elastic's rules.)
     let mut in_session = std::collections::BTreeSet::new();
     let mut checked = 0;
+    let mut longest_arg = 0;
     let mut leaders = std::collections::BTreeSet::new();
     for (time, records) in events.values() {
         let ev = translate(*time, records);
@@ -220,6 +217,10 @@ fn ssh_sessions_of_the_capture_are_sshd_entries_from_127_0_0_1() {
         }
         let is_exec = matches!(ev.change, Some(ProcessChange::Exec { .. }));
         let view = db.apply(&ev);
+        if let (true, Some(v)) = (is_exec, &view) {
+            let args = v.fields.args.iter().flatten();
+            longest_arg = longest_arg.max(args.map(|a| a.as_bytes().len()).max().unwrap_or(0));
+        }
         if is_exec && in_session.contains(&o.pid) {
             let v = view.expect("exec has a process");
             let el = v
@@ -238,6 +239,7 @@ fn ssh_sessions_of_the_capture_are_sshd_entries_from_127_0_0_1() {
         }
     }
     assert!(checked > 20, "only {checked} execs in ssh sessions");
+    assert_eq!(longest_arg, 12_000, "the split 12,000-byte argument");
     // One entry leader per login session.
     assert_eq!(leaders.len(), 2, "{leaders:?}");
     // After the grace period only live processes and what they need remain.
