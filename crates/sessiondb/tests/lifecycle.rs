@@ -110,6 +110,10 @@ fn ssh_login_gets_source_ip_and_shares_the_entry_leader() {
             }),
         );
     }
+    // A background job in its own group.
+    s.fork(26907, 27005);
+    s.setpgid(26907, 27005, 0);
+    s.exec(27005, 26907, b"/usr/bin/sleep", PTS);
     s.fork(26907, 27010);
     s.setsid(27010, 26907);
     s.exec(27010, 26907, b"/usr/bin/sleep", None);
@@ -126,7 +130,10 @@ fn ssh_login_gets_source_ip_and_shares_the_entry_leader() {
     assert_eq!(bash.previous.len(), 1);
     assert_eq!(bash.previous[0].executable.as_bytes(), b"/usr/sbin/sshd");
 
-    for pid in [27000, 27001, 27002, 27010] {
+    let job = s.db.view(27005).unwrap();
+    assert_eq!(job.group_leader.as_ref().unwrap().fields.pid, 27005);
+    assert_eq!(job.session_leader.as_ref().unwrap().fields.pid, 26907);
+    for pid in [27000, 27001, 27002, 27005, 27010] {
         let v = s.db.view(pid).unwrap();
         let el = v.entry_leader.as_ref().unwrap();
         assert_eq!(el.fields.entity_id.as_ref(), Some(&bash_id), "pid {pid}");
@@ -457,4 +464,59 @@ fn exe_spelled_differently_in_proc_is_not_an_exec() {
     // A later change of image is one.
     s.event(s.obs(1200, 100, b"/usr/bin/other", None), None);
     assert_eq!(s.db.view(1200).unwrap().previous.len(), 1);
+}
+
+#[test]
+fn source_ip_through_the_audit_session_when_only_the_monitor_logged() {
+    let mut s = Sim::new(init_proc());
+    let sshd = |s: &Sim, pid, ppid| Observation {
+        auid: Some(1000),
+        ses: Some(9),
+        exe: Some(b"/usr/sbin/sshd".to_vec()),
+        ..s.obs(pid, ppid, b"", None)
+    };
+    s.fork(100, 3000);
+    let o = sshd(&s, 3000, 100);
+    s.event(
+        o,
+        Some(ProcessChange::Login {
+            addr: b"2001:db8::7".to_vec(),
+        }),
+    );
+    let o = sshd(&s, 3000, 100);
+    s.event(
+        o,
+        Some(ProcessChange::Fork {
+            child_pid: 3001,
+            thread: Some(false),
+        }),
+    );
+    let o = sshd(&s, 3001, 3000);
+    s.event(o, Some(ProcessChange::Setsid));
+    let o = Observation {
+        exe: Some(b"/usr/bin/zsh".to_vec()),
+        ..sshd(&s, 3001, 3000)
+    };
+    s.event(
+        o,
+        Some(ProcessChange::Exec {
+            argv: vec![b"-zsh".to_vec()],
+            cwd: None,
+        }),
+    );
+    let j = serde_json::to_value(s.db.view(3001).unwrap()).unwrap();
+    assert_eq!(j["entry_leader"]["entry_meta"]["type"], "sshd");
+    assert_eq!(
+        j["entry_leader"]["entry_meta"]["source"]["ip"],
+        "2001:db8::7"
+    );
+    // Logins without an address, or "?", change nothing.
+    let o = sshd(&s, 3000, 100);
+    s.event(
+        o,
+        Some(ProcessChange::Login {
+            addr: b"?".to_vec(),
+        }),
+    );
+    assert_eq!(s.db.stats().logins, 1);
 }
