@@ -242,7 +242,8 @@ impl<S: ProcSource> SessionDb<S> {
                 .is_some_and(|e| e.tentative && e.is_live())
             {
                 self.stats.tentative_dropped += 1;
-                self.mark_dead(key, t.plus_nanos(grace));
+                self.mark_dead(key, t);
+                self.try_free(key);
             }
         }
         while let Some(&key) = self.dead_queue.front() {

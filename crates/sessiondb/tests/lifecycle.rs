@@ -269,7 +269,7 @@ fn threads_are_ignored_and_clone3_children_are_tentative() {
     assert!(s.db.view(701).is_some());
     // 702 shows a life of its own; 701 never does (a thread).
     s.exec(702, 100, b"/usr/bin/env", None);
-    s.db.maintain(s.now().plus_nanos(2 * Config::default().grace_nanos + 10));
+    s.db.maintain(s.now().plus_nanos(Config::default().grace_nanos + 10));
     assert!(s.db.view(701).is_none());
     assert!(s.db.view(702).is_some());
     assert_eq!(s.db.stats().tentative_dropped, 1);
