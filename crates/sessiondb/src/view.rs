@@ -244,6 +244,23 @@ impl<S: ProcSource> SessionDb<S> {
             return None;
         }
         let e = self.current(pid).and_then(|k| self.entries.get(&k));
+        Some(self.link_to(pid, e.map(|b| &**b), with_session_leader))
+    }
+
+    /// The link to the parent of `e`: the entry that forked it when it is
+    /// still its parent, else the current process with its parent's pid.
+    fn parent_link(&self, e: &Entry, with_session_leader: bool) -> Option<ProcessLink> {
+        let forked_by = e
+            .parent
+            .and_then(|k| self.entries.get(&k))
+            .filter(|p| p.pid == e.ppid);
+        match forked_by {
+            Some(p) => Some(self.link_to(e.ppid, Some(p), with_session_leader)),
+            None => self.link(e.ppid, with_session_leader),
+        }
+    }
+
+    fn link_to(&self, pid: u32, e: Option<&Entry>, with_session_leader: bool) -> ProcessLink {
         let session_leader = if with_session_leader {
             e.and_then(|e| e.sid)
                 .and_then(|sid| self.link(sid, false))
@@ -251,12 +268,12 @@ impl<S: ProcSource> SessionDb<S> {
         } else {
             None
         };
-        Some(ProcessLink {
+        ProcessLink {
             pid,
             entity_id: e.map(|e| self.ids.id(e.pid, e.start)),
             start: e.and_then(|e| e.start_exact.then_some(e.start)),
             session_leader,
-        })
+        }
     }
 
     /// A relative by pid: full fields if in the table, else only the pid.
@@ -319,7 +336,7 @@ impl<S: ProcSource> SessionDb<S> {
             .sid
             .and_then(|s| self.related(s, e.pid))
             .map(|(mut r, le)| {
-                r.parent = le.and_then(|l| self.link(l.ppid, true));
+                r.parent = le.and_then(|l| self.parent_link(l, true));
                 r
             });
         let entry_leader = e.entry_leader.and_then(|k| self.entries.get(&k)).map(|l| {
@@ -338,7 +355,7 @@ impl<S: ProcSource> SessionDb<S> {
                 fields: fields(&self.ids, l),
                 same_as_process: Some(e.entry_leader == Some(key)),
                 entry_meta: meta,
-                parent: self.link(l.ppid, false),
+                parent: self.parent_link(l, false),
                 group_leader: None,
             }
         });
