@@ -520,3 +520,30 @@ fn source_ip_through_the_audit_session_when_only_the_monitor_logged() {
     );
     assert_eq!(s.db.stats().logins, 1);
 }
+
+#[test]
+fn pid_reused_within_the_same_millisecond_gets_a_new_entity_id() {
+    let mut s = Sim::new(init_proc());
+    let t = s.now();
+    let ev = |pid, change| ProcessEvent {
+        time: t,
+        observed: Some(Observation {
+            pid,
+            ppid: Some(100),
+            ..Default::default()
+        }),
+        change: Some(change),
+    };
+    let fork = ProcessChange::Fork {
+        child_pid: 5000,
+        thread: Some(false),
+    };
+    s.db.apply(&ev(100, fork.clone()));
+    let first = s.db.view(5000).unwrap().fields.entity_id.unwrap();
+    s.db.apply(&ev(5000, ProcessChange::Exit { code: 0 }));
+    s.db.apply(&ev(100, fork));
+    let second = s.db.view(5000).unwrap();
+    assert_ne!(second.fields.entity_id.unwrap(), first);
+    assert_eq!(second.fields.start, Some(t.plus_nanos(1)));
+    assert!(second.end.is_none());
+}
