@@ -7,7 +7,7 @@ use audit_reassembler::{Completion, Output, Record};
 
 use crate::error::EcsError;
 use crate::ids::NameResolver;
-use crate::serialize::{Config, Serializer};
+use crate::serialize::{Config, ProcessContext, Serializer};
 
 /// Longest line kept (longer ones are skipped with a warning): well above
 /// the record parser's own limit, which reports the error itself.
@@ -53,6 +53,7 @@ pub struct Replay<W: Write, N: NameResolver> {
     pending: Vec<Output>,
     now: u64,
     summary: ReplaySummary,
+    ctx: Option<Box<dyn ProcessContext>>,
 }
 
 impl<W: Write, N: NameResolver> Replay<W, N> {
@@ -66,7 +67,14 @@ impl<W: Write, N: NameResolver> Replay<W, N> {
             pending: Vec::with_capacity(64),
             now: 0,
             summary: ReplaySummary::default(),
+            ctx: None,
         }
+    }
+
+    /// Installs a process-context hook (the session database), called for
+    /// every event in stream order.
+    pub fn set_process_context(&mut self, ctx: Box<dyn ProcessContext>) {
+        self.ctx = Some(ctx);
     }
 
     fn drain(&mut self) -> Result<(), EcsError> {
@@ -84,7 +92,11 @@ impl<W: Write, N: NameResolver> Replay<W, N> {
                 Output::Lost { count, .. } => self.summary.lost += u64::from(*count),
                 Output::Late { .. } => self.summary.late += 1,
             }
-            self.ser.write_output(&o, None, &mut self.buf);
+            let ctx = self
+                .ctx
+                .as_deref_mut()
+                .map(|c| c as &mut dyn ProcessContext);
+            self.ser.write_output(&o, ctx, &mut self.buf);
         }
         if self.buf.len() >= FLUSH_AT {
             self.out.write_all(&self.buf).map_err(EcsError::Write)?;

@@ -67,6 +67,14 @@ pub trait ProcessContext {
     fn writes_parent(&self, _facts: &ProcessFacts<'_>) -> bool {
         false
     }
+    /// Whether [`ProcessContext::write_host`] writes `host.*` members (then
+    /// `host` is written on every event).
+    fn writes_host(&self) -> bool {
+        false
+    }
+    /// Writes extra `host.*` members (the session database: `boot.id`,
+    /// `pid_ns_ino`), called while `host` is open, before `process`.
+    fn write_host(&mut self, _w: &mut JsonWriter<'_>) {}
 }
 
 /// Writes ECS JSON lines.
@@ -174,7 +182,7 @@ impl<N: NameResolver> Serializer<N> {
         &mut self,
         records: &[Record],
         closed: Completion,
-        ctx: Option<&mut dyn ProcessContext>,
+        mut ctx: Option<&mut dyn ProcessContext>,
         out: &mut Vec<u8>,
     ) {
         let Some(v) = EventView::new(records) else {
@@ -293,7 +301,8 @@ impl<N: NameResolver> Serializer<N> {
 
         // host, ecs
         let node = first.node();
-        if node.is_some() || self.config.host_name.is_some() || arch_name.is_some() {
+        let ctx_host = ctx.as_ref().is_some_and(|c| c.writes_host());
+        if node.is_some() || self.config.host_name.is_some() || arch_name.is_some() || ctx_host {
             w.begin_object("host");
             if let Some(n) = node {
                 w.str_field("name", n);
@@ -302,6 +311,9 @@ impl<N: NameResolver> Serializer<N> {
             }
             if let Some(a) = arch_name {
                 w.str_field("architecture", a.as_bytes());
+            }
+            if let (Some(c), true) = (ctx.as_deref_mut(), ctx_host) {
+                c.write_host(&mut w);
             }
             w.end();
         }
