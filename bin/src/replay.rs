@@ -29,9 +29,51 @@ pub struct Args {
     /// Do not resolve uids/gids to names from /etc/passwd and /etc/group.
     #[arg(long)]
     pub numeric: bool,
+    /// Leave out the session context (process.parent/group_leader/
+    /// session_leader/entry_leader, entity ids, host.boot.id).
+    #[arg(long)]
+    pub no_sessions: bool,
+    /// Also read this machine's /proc for the session table (a scan at start
+    /// and lookups of pids never seen): only for logs of this machine's
+    /// current boot. By default the table is built from the events alone.
+    #[arg(long, conflicts_with = "no_sessions")]
+    pub proc: bool,
+    /// `host.boot.id` of the machine that wrote the log (part of every
+    /// entity_id). Default: this machine's.
+    #[arg(long, value_name = "ID", conflicts_with = "proc")]
+    pub boot_id: Option<String>,
+    /// `host.pid_ns_ino` of the machine that wrote the log. Default: this
+    /// machine's.
+    #[arg(long, value_name = "INO", conflicts_with = "proc")]
+    pub pid_ns_ino: Option<u64>,
+}
+
+/// The session table for a replay: from the events alone, unless `--proc`.
+fn sessions(args: &Args) -> anyhow::Result<Option<Box<dyn audit_ecs::ProcessContext>>> {
+    if args.no_sessions {
+        return Ok(None);
+    }
+    if args.proc {
+        let ctx = audit_enrich::SessionContext::from_proc(sessiondb::Config::default())?;
+        return Ok(Some(Box::new(ctx)));
+    }
+    use sessiondb::ProcSource;
+    // This machine's facts by default (most replays read local logs);
+    // unreadable parts stay empty/zero.
+    let mut host = sessiondb::ProcFs::new().host().unwrap_or_default();
+    if let Some(b) = &args.boot_id {
+        host.boot_id = b.clone();
+    }
+    if let Some(n) = args.pid_ns_ino {
+        host.pid_ns_ino = n;
+    }
+    Ok(Some(Box::new(audit_enrich::SessionContext::from_events(
+        host,
+    ))))
 }
 
 pub fn main(args: Args) -> anyhow::Result<i32> {
+    let sessions = sessions(&args)?;
     let files = if args.files.is_empty() {
         vec![PathBuf::from("-")]
     } else {
@@ -60,6 +102,9 @@ pub fn main(args: Args) -> anyhow::Result<i32> {
         },
     };
     let mut replay = Replay::new(opts, names, BufWriter::with_capacity(1 << 20, out));
+    if let Some(ctx) = sessions {
+        replay.set_process_context(ctx);
+    }
     let stderr = std::io::stderr();
     let mut warn = |w: String| {
         let _ = writeln!(stderr.lock(), "auditrs replay: warning: {w}");

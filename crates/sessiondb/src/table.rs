@@ -107,6 +107,9 @@ pub struct SessionDb<S: ProcSource> {
     /// Login address per audit session id, and insertion order.
     pub(crate) logins: HashMap<u32, Vec<u8>>,
     pub(crate) login_order: VecDeque<u32>,
+    /// Entry leader (of a known type) per audit session id: the fallback
+    /// for a process whose parent is unknown (no fork record, no /proc).
+    pub(crate) ses_leaders: HashMap<u32, Key>,
     pub(crate) next_key: Key,
     /// Sum of the entries' `accounted` bytes.
     pub(crate) bytes: usize,
@@ -138,6 +141,7 @@ impl<S: ProcSource> SessionDb<S> {
             failed_lookups: HashMap::new(),
             logins: HashMap::new(),
             login_order: VecDeque::new(),
+            ses_leaders: HashMap::new(),
             next_key: 1,
             bytes: 0,
             now: Time(0),

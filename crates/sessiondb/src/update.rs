@@ -473,10 +473,47 @@ impl<S: ProcSource> SessionDb<S> {
                 return;
             }
         }
+        // Unknown parent (its fork was not recorded and /proc cannot tell):
+        // the audit session id, set at login and inherited by every
+        // descendant, names the login whose entry leader this is.
+        let parent_unknown = e.ppid != 0 && self.current(e.ppid).is_none();
+        let by_ses = e
+            .ses
+            .filter(|s| parent_unknown && !is_session_leader && *s != UNSET_ID)
+            .and_then(|s| self.ses_leaders.get(&s).copied())
+            .filter(|l| self.entries.contains_key(l));
+        if let Some(l) = by_ses {
+            self.set_entry_leader(key, Some(l));
+            return;
+        }
         if is_session_leader {
             self.make_entry_leader(key, EntryType::Unknown);
         } else {
             self.set_entry_leader(key, None);
+        }
+    }
+
+    /// Remembers `key` as the entry leader of its audit session.
+    fn note_ses_leader(&mut self, key: Key) {
+        let Some(ses) = self
+            .entries
+            .get(&key)
+            .and_then(|e| e.ses)
+            .filter(|s| *s != UNSET_ID)
+        else {
+            return;
+        };
+        self.ses_leaders.insert(ses, key);
+        if self.ses_leaders.len() > self.config.max_logins {
+            let entries = &self.entries;
+            self.ses_leaders.retain(|_, k| entries.contains_key(k));
+            // Still over: drop the oldest entries (smallest keys).
+            while self.ses_leaders.len() > self.config.max_logins {
+                let Some((&s, _)) = self.ses_leaders.iter().min_by_key(|(_, k)| **k) else {
+                    break;
+                };
+                self.ses_leaders.remove(&s);
+            }
         }
     }
 
@@ -486,6 +523,12 @@ impl<S: ProcSource> SessionDb<S> {
             return;
         };
         e.entry_type = Some(t);
+        if t != EntryType::Unknown {
+            self.note_ses_leader(key);
+        }
+        let Some(e) = self.entries.get_mut(&key) else {
+            return;
+        };
         if t != EntryType::Sshd || e.source_ip.is_some() {
             return;
         }

@@ -671,3 +671,57 @@ fn pid_reuse_across_sessions() {
         );
     }
 }
+
+#[test]
+fn unknown_parent_resolved_through_audit_session() {
+    // Replay from exec records alone: a subshell of the login shell forked
+    // without a record, then ran ls. ls's parent is unknown, but its
+    // records carry the login's audit session id (ses=7, set by
+    // pam_loginuid and inherited by every descendant).
+    use sessiondb::ProcessChange;
+    let mut s = Sim::new(with_init());
+    sshd_chain(&mut s, &[(100, 1, 100)]);
+    let in_ses = |mut o: Observation| {
+        o.auid = Some(0);
+        o.ses = Some(7);
+        o
+    };
+    let exec = |argv: &[u8]| {
+        Some(ProcessChange::Exec {
+            argv: vec![argv.to_vec()],
+            cwd: None,
+        })
+    };
+    s.fork(100, 1000);
+    let o = in_ses(s.obs(1000, 100, SSHD, PTS));
+    s.event(o, Some(ProcessChange::Setsid));
+    let o = in_ses(s.obs(1000, 100, BASH, PTS));
+    s.event(o, exec(b"-bash"));
+    check(
+        &s.db,
+        1000,
+        BASH,
+        Expect {
+            parent: Some(100),
+            session_leader: Some(1000),
+            entry_leader: leader(1000, Sshd),
+            ..Default::default()
+        },
+    );
+    let o = in_ses(s.obs(1010, 1009, LS, PTS));
+    let v = s.event(o, exec(b"ls")).unwrap();
+    let el = v.entry_leader.as_ref().expect("entry leader from ses");
+    assert_eq!(el.fields.pid, 1000);
+    assert_eq!(el.entry_meta.as_ref().unwrap().entry_type, Sshd);
+    assert_eq!(el.same_as_process, Some(false));
+    // Without an audit session id nothing is guessed.
+    let o = s.obs(1020, 1019, LS, PTS);
+    let v = s.event(o, exec(b"ls")).unwrap();
+    assert!(v.entry_leader.is_none(), "{v:?}");
+    // Another audit session gets nothing either.
+    let mut o = in_ses(s.obs(1030, 1029, LS, PTS));
+    o.ses = Some(8);
+    let v = s.event(o, exec(b"ls")).unwrap();
+    assert!(v.entry_leader.is_none(), "{v:?}");
+    s.db.check_invariants().unwrap();
+}

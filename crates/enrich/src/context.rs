@@ -1,0 +1,166 @@
+//! [`SessionContext`]: the session table behind the ECS serializer's
+//! [`ProcessContext`] hook.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use audit_ecs::view::EventView;
+use audit_ecs::{JsonWriter, ProcessContext, ProcessFacts};
+use sessiondb::{Config, HostInfo, NoProc, ProcFs, ProcSource, SessionDb, Stats, Time};
+
+use crate::error::EnrichError;
+use crate::event::{process_event, WrittenBySerializer};
+use crate::view::write_view;
+
+struct Inner<S: ProcSource> {
+    db: SessionDb<S>,
+    /// `host.boot.id`.
+    boot_id: Vec<u8>,
+    /// `host.pid_ns_ino`.
+    pid_ns_ino: u64,
+    /// Events seen / events whose process the table described.
+    events: u64,
+    described: u64,
+}
+
+/// The session database as a [`ProcessContext`]: every event is applied to
+/// the table (in stream order) and the event's `process` object gets the
+/// table's view (`entity_id`, `start`, ids, `tty`, `parent`,
+/// `group_leader`, `session_leader`, `entry_leader` with `entry_meta`,
+/// `previous`...); `host` gets `boot.id` and `pid_ns_ino`.
+///
+/// Cloning gives another handle to the same table (the daemon installs one
+/// in its pipeline and keeps one to call [`SessionContext::maintain`] when
+/// idle and to read [`SessionContext::stats`]). All handles share one
+/// mutex, taken once per event.
+pub struct SessionContext<S: ProcSource> {
+    inner: Arc<Mutex<Inner<S>>>,
+}
+
+impl<S: ProcSource> Clone for SessionContext<S> {
+    fn clone(&self) -> Self {
+        SessionContext {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+/// Wall-clock time now, as the table's [`Time`].
+pub fn wall_now() -> Time {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Time::from_nanos(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+impl SessionContext<ProcFs> {
+    /// The daemon's table: host facts and a full scan from /proc now, then
+    /// on-demand /proc reads for pids never seen.
+    pub fn from_proc(config: Config) -> Result<Self, EnrichError> {
+        let mut db = SessionDb::new(ProcFs::new(), config).map_err(EnrichError::Host)?;
+        let n = db.seed_from_proc(wall_now()).map_err(EnrichError::Seed)?;
+        tracing::info!(processes = n, "session table seeded from /proc");
+        Ok(Self::new(db))
+    }
+}
+
+impl SessionContext<NoProc> {
+    /// A table built from the events alone (replay): no /proc reads at all;
+    /// `host` gives `host.boot.id`, `host.pid_ns_ino` and the entity ids.
+    pub fn from_events(host: HostInfo) -> Self {
+        let config = Config {
+            proc_lookups: false,
+            ..Config::default()
+        };
+        Self::new(SessionDb::with_host(
+            NoProc { host: host.clone() },
+            host,
+            config,
+        ))
+    }
+}
+
+impl<S: ProcSource> SessionContext<S> {
+    /// Wraps a table (already seeded if wanted).
+    pub fn new(db: SessionDb<S>) -> Self {
+        let host = db.host().clone();
+        SessionContext {
+            inner: Arc::new(Mutex::new(Inner {
+                db,
+                boot_id: host.boot_id.into_bytes(),
+                pid_ns_ino: host.pid_ns_ino,
+                events: 0,
+                described: 0,
+            })),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner<S>> {
+        // A panic while holding the lock leaves a table that is still
+        // consistent enough to describe processes: go on with it.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Frees what the table no longer needs at `now` (call when idle, e.g.
+    /// every second with [`wall_now`]; each event does it too).
+    pub fn maintain(&self, now: Time) {
+        self.lock().db.maintain(now);
+    }
+
+    /// The table's counters.
+    pub fn stats(&self) -> Stats {
+        self.lock().db.stats()
+    }
+
+    /// Events seen, and of those, events whose process the table described.
+    pub fn event_counts(&self) -> (u64, u64) {
+        let i = self.lock();
+        (i.events, i.described)
+    }
+
+    /// Runs `f` on the table (tests, diagnostics).
+    pub fn with_db<R>(&self, f: impl FnOnce(&mut SessionDb<S>) -> R) -> R {
+        f(&mut self.lock().db)
+    }
+}
+
+impl<S: ProcSource> ProcessContext for SessionContext<S> {
+    fn write_process(&mut self, facts: &ProcessFacts<'_>, w: &mut JsonWriter<'_>) {
+        let mut inner = self.lock();
+        inner.events += 1;
+        let Some(view) = EventView::new(facts.records) else {
+            return;
+        };
+        let ev = process_event(facts, &view);
+        let Some(pv) = inner.db.apply(&ev) else {
+            if facts.pid.is_some() {
+                // The hook promised the parent (writes_parent): keep the
+                // record's ppid.
+                if let Some(pp) = facts.ppid {
+                    w.begin_object("parent");
+                    w.u64_field("pid", u64::from(pp));
+                    w.end();
+                }
+            }
+            return;
+        };
+        inner.described += 1;
+        let skip = WrittenBySerializer::of(&view, facts.syscall);
+        write_view(w, &pv, skip, facts.pid.is_some(), facts.ppid);
+    }
+
+    fn writes_parent(&self, facts: &ProcessFacts<'_>) -> bool {
+        facts.pid.is_some()
+    }
+
+    fn writes_host(&self) -> bool {
+        true
+    }
+
+    fn write_host(&mut self, w: &mut JsonWriter<'_>) {
+        let inner = self.lock();
+        w.begin_object("boot");
+        w.str_field("id", &inner.boot_id);
+        w.end();
+        w.u64_field("pid_ns_ino", inner.pid_ns_ino);
+    }
+}

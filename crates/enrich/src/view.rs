@@ -1,0 +1,192 @@
+//! Writes a [`ProcessView`] into the event's open `process` object with the
+//! ECS serializer's [`JsonWriter`], so that bytes follow the ECS convention
+//! (valid UTF-8 as is; otherwise U+FFFD in the string and the exact bytes
+//! under `auditd.non_utf8`), without a serde round trip.
+
+use audit_ecs::JsonWriter;
+use sessiondb::{
+    EntryMeta, Id, PreviousImage, ProcessFields, ProcessLink, ProcessView, RelatedProcess, Time,
+};
+
+use crate::event::WrittenBySerializer;
+
+fn time_field(w: &mut JsonWriter<'_>, key: &str, t: Time) {
+    w.str_field(key, t.to_rfc3339().as_bytes());
+}
+
+fn id_field(w: &mut JsonWriter<'_>, key: &str, id: &Option<Id>) {
+    if let Some(id) = id {
+        w.begin_object(key);
+        w.str_field("id", id.id.as_bytes());
+        w.end();
+    }
+}
+
+/// Writes a process's own fields, leaving out those in `skip`.
+fn fields(w: &mut JsonWriter<'_>, f: &ProcessFields, skip: WrittenBySerializer, pid: bool) {
+    if pid {
+        w.u64_field("pid", u64::from(f.pid));
+    }
+    if let Some(e) = &f.entity_id {
+        w.str_field("entity_id", e.as_bytes());
+    }
+    if let Some(t) = f.start {
+        time_field(w, "start", t);
+    }
+    if let (Some(n), false) = (&f.name, skip.name) {
+        w.str_field("name", n.as_bytes());
+    }
+    if let (Some(x), false) = (&f.executable, skip.executable) {
+        w.str_field("executable", x.as_bytes());
+    }
+    if !skip.args {
+        if let Some(args) = &f.args {
+            w.begin_array("args");
+            for a in args {
+                w.item_str(a.as_bytes());
+            }
+            w.end();
+        }
+        if let Some(n) = f.args_count {
+            w.u64_field("args_count", n as u64);
+        }
+    }
+    if let (Some(d), false) = (&f.working_directory, skip.working_directory) {
+        w.str_field("working_directory", d.as_bytes());
+    }
+    if let Some(i) = f.interactive {
+        w.bool_field("interactive", i);
+    }
+    if let Some(t) = &f.tty {
+        w.begin_object("tty");
+        w.begin_object("char_device");
+        w.u64_field("major", u64::from(t.char_device.major));
+        w.u64_field("minor", u64::from(t.char_device.minor));
+        w.end();
+        w.end();
+    }
+    id_field(w, "user", &f.user);
+    id_field(w, "real_user", &f.real_user);
+    id_field(w, "saved_user", &f.saved_user);
+    id_field(w, "group", &f.group);
+    id_field(w, "real_group", &f.real_group);
+    id_field(w, "saved_group", &f.saved_group);
+    if let Some(g) = &f.supplemental_groups {
+        w.begin_array("supplemental_groups");
+        for id in g {
+            w.item_begin_object();
+            w.str_field("id", id.id.as_bytes());
+            w.end();
+        }
+        w.end();
+    }
+}
+
+fn link(w: &mut JsonWriter<'_>, key: &str, l: &ProcessLink) {
+    w.begin_object(key);
+    w.u64_field("pid", u64::from(l.pid));
+    if let Some(e) = &l.entity_id {
+        w.str_field("entity_id", e.as_bytes());
+    }
+    if let Some(t) = l.start {
+        time_field(w, "start", t);
+    }
+    if let Some(s) = &l.session_leader {
+        link(w, "session_leader", s);
+    }
+    w.end();
+}
+
+fn entry_meta(w: &mut JsonWriter<'_>, m: &EntryMeta) {
+    w.begin_object("entry_meta");
+    w.str_field("type", m.entry_type.as_str().as_bytes());
+    if let Some(s) = &m.source {
+        w.begin_object("source");
+        w.str_field("ip", s.ip.as_bytes());
+        w.end();
+    }
+    w.end();
+}
+
+fn related(w: &mut JsonWriter<'_>, key: &str, r: &RelatedProcess) {
+    w.begin_object(key);
+    fields(w, &r.fields, WrittenBySerializer::default(), true);
+    if let Some(s) = r.same_as_process {
+        w.bool_field("same_as_process", s);
+    }
+    if let Some(m) = &r.entry_meta {
+        entry_meta(w, m);
+    }
+    if let Some(p) = &r.parent {
+        link(w, "parent", p);
+    }
+    if let Some(g) = &r.group_leader {
+        link(w, "group_leader", g);
+    }
+    w.end();
+}
+
+fn previous(w: &mut JsonWriter<'_>, images: &[PreviousImage]) {
+    if images.is_empty() {
+        return;
+    }
+    w.begin_array("previous");
+    for i in images {
+        w.item_begin_object();
+        w.str_field("executable", i.executable.as_bytes());
+        if let Some(args) = &i.args {
+            w.begin_array("args");
+            for a in args {
+                w.item_str(a.as_bytes());
+            }
+            w.end();
+        }
+        if let Some(n) = i.args_count {
+            w.u64_field("args_count", n as u64);
+        }
+        w.end();
+    }
+    w.end();
+}
+
+/// Writes `view` as members of the open `process` object: everything
+/// except `pid` and the members the serializer already wrote (`skip`).
+/// `parent` is written when `write_parent` (the serializer then left it
+/// out); if the table has no parent, `fallback_ppid` is written as
+/// `parent.pid`.
+pub fn write_view(
+    w: &mut JsonWriter<'_>,
+    view: &ProcessView,
+    skip: WrittenBySerializer,
+    write_parent: bool,
+    fallback_ppid: Option<u32>,
+) {
+    fields(w, &view.fields, skip, false);
+    if let Some(t) = view.end {
+        time_field(w, "end", t);
+    }
+    if let (Some(c), false) = (view.exit_code, skip.exit_code) {
+        w.i64_field("exit_code", i64::from(c));
+    }
+    if write_parent {
+        match (&view.parent, fallback_ppid) {
+            (Some(p), _) => related(w, "parent", p),
+            (None, Some(pp)) => {
+                w.begin_object("parent");
+                w.u64_field("pid", u64::from(pp));
+                w.end();
+            }
+            (None, None) => {}
+        }
+    }
+    for (key, r) in [
+        ("group_leader", &view.group_leader),
+        ("session_leader", &view.session_leader),
+        ("entry_leader", &view.entry_leader),
+    ] {
+        if let Some(r) = r {
+            related(w, key, r);
+        }
+    }
+    previous(w, &view.previous);
+}
