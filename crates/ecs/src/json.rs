@@ -6,87 +6,100 @@
 //! exact bytes are recorded, hex-encoded, under the value's dotted path; the
 //! serializer writes that map as `auditd.non_utf8` (see the crate README).
 
-/// Bytes that need a JSON escape inside a string: control characters, `"` and `\`.
-const fn needs_escape_table() -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = true;
-        i += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t
-}
-static NEEDS_ESCAPE: [bool; 256] = needs_escape_table();
-
-/// Printable ASCII that needs no escape (0x20..0x7f except `"` and `\\`).
-const fn plain_table() -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut i = 0x20;
-    while i < 0x7f {
-        t[i] = i != b'"' as usize && i != b'\\' as usize;
-        i += 1;
-    }
-    t
-}
-static PLAIN: [bool; 256] = plain_table();
-
-/// Writes a short all-plain string in one go; otherwise [`write_string`].
-#[inline(always)]
-fn write_short(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    if bytes.len() <= 24 && bytes.iter().all(|&b| PLAIN[b as usize]) {
-        out.reserve(bytes.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-        true
-    } else {
-        write_string(out, bytes)
-    }
-}
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
-const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// High bit set in each byte of `x` that is zero; exact per byte (no
+/// borrow between bytes, so no false positives anywhere in the word).
+#[inline(always)]
+fn zero_bytes(x: u64) -> u64 {
+    // (low 7 bits + 0x7f) sets the high bit iff the low 7 bits are not all
+    // zero; or-ing `x` adds the byte's own high bit. No carry leaves a byte.
+    !(((x & LOW7).wrapping_add(LOW7)) | x) & HI
+}
 
 /// Non-zero when some byte of `w` needs attention: a control byte (< 0x20),
-/// `"`, `\\`, or (when `stop_high`) a byte >= 0x80. SWAR, 8 bytes at a time.
+/// `"`, `\\`, or (when `stop_high`) a byte >= 0x80. SWAR, 8 bytes at a time;
+/// each flagged byte (high bit of its lane) is exactly one that matches.
 #[inline(always)]
 fn special(w: u64, stop_high: bool) -> u64 {
-    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
-    let lt_space = w.wrapping_sub(LO * 0x20) & !w & HI;
-    let quote = has_zero(w ^ (LO * u64::from(b'"')));
-    let bslash = has_zero(w ^ (LO * u64::from(b'\\')));
+    const LO: u64 = 0x0101_0101_0101_0101;
+    // (low 7 bits + 0x60) sets the high bit iff the low 7 bits are >= 0x20.
+    let lt_space = !(((w & LOW7).wrapping_add(LO * 0x60)) | w) & HI;
+    let quote = zero_bytes(w ^ (LO * u64::from(b'"')));
+    let bslash = zero_bytes(w ^ (LO * u64::from(b'\\')));
     lt_space | quote | bslash | if stop_high { w & HI } else { 0 }
+}
+
+#[inline(always)]
+fn load8(s: &[u8], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&s[at..at + 8]);
+    u64::from_le_bytes(b)
 }
 
 /// Index of the first byte at or after `from` that needs an escape (or is
 /// >= 0x80 when `stop_high`), or `s.len()`.
-#[inline]
+#[inline(always)]
 fn scan(s: &[u8], from: usize, stop_high: bool) -> usize {
     let mut i = from;
     while i + 8 <= s.len() {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&s[i..i + 8]);
-        let m = special(u64::from_le_bytes(b), stop_high);
+        let m = special(load8(s, i), stop_high);
         if m != 0 {
-            // The lowest flagged byte is the first (little-endian load); the
-            // SWAR borrow can only flag bytes after a real hit, never before.
+            // The lowest flagged byte is the first (little-endian load).
             return i + (m.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    while i < s.len() {
-        let c = s[i];
-        if NEEDS_ESCAPE[c as usize] || (stop_high && c >= 0x80) {
-            return i;
-        }
-        i += 1;
+    if i == s.len() {
+        return i;
     }
-    s.len()
+    if s.len() >= 8 {
+        // The last 8 bytes, overlapping what was scanned; the flags are
+        // exact per byte, so the ones before `i` are masked off.
+        let base = s.len() - 8;
+        let m = special(load8(s, base), stop_high) & (!0u64 << ((i - base) * 8));
+        return if m != 0 {
+            base + (m.trailing_zeros() / 8) as usize
+        } else {
+            s.len()
+        };
+    }
+    // Shorter than a word: load it whole, flags past the end masked off.
+    let len = s.len();
+    let keep = ((1u64 << (len * 8)) - 1) & (!0u64 << (i * 8));
+    let m = special(load_short(s), stop_high) & keep;
+    if m != 0 {
+        (m.trailing_zeros() / 8) as usize
+    } else {
+        len
+    }
 }
 
+/// `s` (shorter than 8 bytes) as a little-endian word, zero past its end;
+/// two overlapping loads instead of a loop (an overlapped byte is or-ed
+/// with itself).
+#[inline(always)]
+fn load_short(s: &[u8]) -> u64 {
+    let len = s.len();
+    if len >= 4 {
+        let lo = u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+        let hi = u32::from_le_bytes([s[len - 4], s[len - 3], s[len - 2], s[len - 1]]);
+        u64::from(lo) | u64::from(hi) << ((len - 4) * 8)
+    } else if len >= 2 {
+        let lo = u16::from_le_bytes([s[0], s[1]]);
+        let hi = u16::from_le_bytes([s[len - 2], s[len - 1]]);
+        u64::from(lo) | u64::from(hi) << ((len - 2) * 8)
+    } else if len == 1 {
+        u64::from(s[0])
+    } else {
+        0
+    }
+}
+
+#[cold]
 fn push_escape(out: &mut Vec<u8>, b: u8) {
     match b {
         b'"' => out.extend_from_slice(b"\\\""),
@@ -123,21 +136,33 @@ fn escape_utf8(out: &mut Vec<u8>, s: &[u8]) {
 
 /// Appends `bytes` as a complete JSON string (with quotes). Returns `false`
 /// when the bytes were not valid UTF-8 (and were written lossily).
+#[inline]
 pub fn write_string(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    // Fast path: plain ASCII without escapes is one copy.
+    let i = scan(bytes, 0, true);
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // Fast path: plain ASCII without escapes is one copy.
-    let mut start = 0;
+    out.extend_from_slice(&bytes[..i]);
+    if i >= bytes.len() {
+        out.push(b'"');
+        return true;
+    }
+    write_string_rest(out, bytes, i)
+}
+
+/// [`write_string`] from the first byte that needs attention on.
+#[cold]
+fn write_string_rest(out: &mut Vec<u8>, bytes: &[u8], mut i: usize) -> bool {
     loop {
-        let i = scan(bytes, start, true);
-        out.extend_from_slice(&bytes[start..i]);
-        if i >= bytes.len() {
-            out.push(b'"');
-            return true;
-        }
         if bytes[i] < 0x80 {
             push_escape(out, bytes[i]);
-            start = i + 1;
+            let start = i + 1;
+            i = scan(bytes, start, true);
+            out.extend_from_slice(&bytes[start..i]);
+            if i >= bytes.len() {
+                out.push(b'"');
+                return true;
+            }
             continue;
         }
         // Non-ASCII: validate the rest once, then escape it.
@@ -168,16 +193,36 @@ pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-pub(crate) fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+/// "00" .. "99": two decimal digits per table entry.
+const DIGITS2: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends the decimal text of `v`.
+#[inline]
+pub(crate) fn push_u64(out: &mut Vec<u8>, v: u64) {
+    if v < 10 {
+        out.push(b'0' + v as u8);
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut i = buf.len();
-    loop {
+    let mut v = v;
+    while v >= 100 {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
+    }
+    if v >= 10 {
+        let d = v as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
+    } else {
         i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+        buf[i] = b'0' + v as u8;
     }
     out.extend_from_slice(&buf[i..]);
 }
@@ -202,7 +247,6 @@ enum Seg {
 
 #[derive(Clone, Copy)]
 struct Level {
-    first: bool,
     array: bool,
     count: u32,
     seg: Seg,
@@ -225,9 +269,8 @@ pub struct NonUtf8 {
 pub struct JsonWriter<'a> {
     out: &'a mut Vec<u8>,
     levels: Vec<Level>,
-    /// Where the last key's text is in `out` (for paths, built only when a
-    /// non-UTF-8 value needs one).
-    last_key: (u32, u32),
+    /// No member written yet in the innermost open object/array.
+    first: bool,
     non_utf8: Vec<NonUtf8>,
 }
 
@@ -238,12 +281,11 @@ impl<'a> JsonWriter<'a> {
         JsonWriter {
             out,
             levels: vec![Level {
-                first: true,
                 array: false,
                 count: 0,
                 seg: Seg::Root,
             }],
-            last_key: (0, 0),
+            first: true,
             non_utf8: Vec::new(),
         }
     }
@@ -268,22 +310,31 @@ impl<'a> JsonWriter<'a> {
 
     #[inline(always)]
     fn comma(&mut self) {
-        if let Some(l) = self.levels.last_mut() {
-            if l.first {
-                l.first = false;
-            } else {
-                self.out.push(b',');
-            }
+        if self.first {
+            self.first = false;
+        } else {
+            self.out.push(b',');
         }
     }
 
+    /// Writes `,"key":` (the comma when needed); returns where the key's
+    /// escaped text is in `out`.
     #[inline(always)]
-    fn key(&mut self, key: &[u8]) {
+    fn key(&mut self, key: &[u8]) -> (u32, u32) {
         self.comma();
         let start = self.out.len() + 1;
-        write_short(self.out, key);
-        self.last_key = (start as u32, (self.out.len() - 1) as u32);
+        if scan(key, 0, true) == key.len() {
+            // Plain ASCII (every key the serializer writes): one copy.
+            self.out.reserve(key.len() + 3);
+            self.out.push(b'"');
+            self.out.extend_from_slice(key);
+            self.out.extend_from_slice(b"\":");
+            return (start as u32, (start + key.len()) as u32);
+        }
+        write_string(self.out, key);
+        let end = self.out.len() - 1;
         self.out.push(b':');
+        (start as u32, end as u32)
     }
 
     fn note_invalid(&mut self, key: Option<&[u8]>, bytes: &[u8]) {
@@ -313,11 +364,11 @@ impl<'a> JsonWriter<'a> {
     fn open(&mut self, array: bool, seg: Seg) {
         self.out.push(if array { b'[' } else { b'{' });
         self.levels.push(Level {
-            first: true,
             array,
             count: 0,
             seg,
         });
+        self.first = true;
     }
 
     fn bump(&mut self) {
@@ -333,14 +384,14 @@ impl<'a> JsonWriter<'a> {
 
     /// Opens an object member whose key is arbitrary bytes.
     pub fn begin_object_bytes(&mut self, key: &[u8]) {
-        self.key(key);
-        self.open(false, Seg::Key(self.last_key.0, self.last_key.1));
+        let (start, end) = self.key(key);
+        self.open(false, Seg::Key(start, end));
     }
 
     /// Opens an array member `key`.
     pub fn begin_array(&mut self, key: &str) {
-        self.key(key.as_bytes());
-        self.open(true, Seg::Key(self.last_key.0, self.last_key.1));
+        let (start, end) = self.key(key.as_bytes());
+        self.open(true, Seg::Key(start, end));
     }
 
     /// Opens an object as the next array element.
@@ -359,6 +410,8 @@ impl<'a> JsonWriter<'a> {
         if let Some(l) = self.levels.pop() {
             self.out.push(if l.array { b']' } else { b'}' });
         }
+        // The parent now holds the closed member.
+        self.first = false;
     }
 
     /// Writes a string member from bytes.
@@ -371,7 +424,7 @@ impl<'a> JsonWriter<'a> {
     #[inline]
     pub fn str_field_bytes(&mut self, key: &[u8], value: &[u8]) {
         self.key(key);
-        if !write_short(self.out, value) {
+        if !write_string(self.out, value) {
             self.note_invalid(Some(key), value);
         }
     }
@@ -453,7 +506,7 @@ impl<'a> JsonWriter<'a> {
     /// Writes a string array element.
     pub fn item_str(&mut self, value: &[u8]) {
         self.comma();
-        if !write_short(self.out, value) {
+        if !write_string(self.out, value) {
             self.note_invalid(None, value);
         }
         self.bump();
@@ -530,7 +583,41 @@ mod tests {
         assert_eq!(v["a"][1], 7);
     }
 
+    /// The byte-at-a-time definition `scan` must agree with.
+    fn scan_reference(s: &[u8], from: usize, stop_high: bool) -> usize {
+        (from..s.len())
+            .find(|&i| s[i] < 0x20 || s[i] == b'"' || s[i] == b'\\' || (stop_high && s[i] >= 0x80))
+            .unwrap_or(s.len())
+    }
+
+    #[test]
+    fn scan_finds_every_special_byte_at_every_length_and_offset() {
+        for len in 0..20usize {
+            for special in [0u8, 0x1f, b'"', b'\\', 0x80, 0xff] {
+                for at in 0..len {
+                    let mut s = vec![b'a'; len];
+                    s[at] = special;
+                    for from in 0..=len {
+                        for high in [false, true] {
+                            assert_eq!(
+                                scan(&s, from, high),
+                                scan_reference(&s, from, high),
+                                "len {len} byte {special:#x} at {at} from {from} high {high}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn scan_matches_reference(s in proptest::collection::vec(proptest::num::u8::ANY, 0..40), from in 0usize..41, high: bool) {
+            let from = from.min(s.len());
+            proptest::prop_assert_eq!(scan(&s, from, high), scan_reference(&s, from, high));
+        }
+
         #[test]
         fn valid_strings_round_trip_exactly(s in "[\\x00-\\x7f\"\\\\é✓\u{10348}]{0,40}") {
             let mut out = Vec::new();

@@ -47,7 +47,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The first position `>= pos` (and before the end) of a byte of `class`.
-    #[inline]
+    #[inline(always)]
     pub fn next(&mut self, mut pos: usize, class: Class) -> Option<usize> {
         while pos < self.buf.len() {
             let block = pos & !(BLOCK - 1);
