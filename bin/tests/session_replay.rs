@@ -93,11 +93,11 @@ fn ssh_logins_of_the_capture_have_sshd_entry_leaders_from_127_0_0_1() {
             exe_of.insert(pid, x.to_string());
         }
         let ses = u64_of(&e["auditd"]["session"]);
-        if e["auditd"]["data"]["syscall"] == "setsid"
-            && p["executable"] == "/usr/sbin/sshd"
-            && ses.is_some()
-        {
-            roots.insert(pid, ses.unwrap());
+        if let (true, Some(ses)) = (
+            e["auditd"]["data"]["syscall"] == "setsid" && p["executable"] == "/usr/sbin/sshd",
+            ses,
+        ) {
+            roots.insert(pid, ses);
         }
     }
     assert_eq!(roots.len(), 2, "two ssh logins in the capture: {roots:?}");

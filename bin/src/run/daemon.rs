@@ -42,7 +42,8 @@ pub fn run(config: Config, explicit_rules: bool) -> anyhow::Result<i32> {
 async fn run_async(config: Config, explicit_rules: bool) -> anyhow::Result<i32> {
     let start = Instant::now();
     // Outputs first: a bad path fails before the kernel is touched.
-    let pipeline = Pipeline::new(&config, SystemNames::load(), host_name(&config))?;
+    let mut pipeline = Pipeline::new(&config, SystemNames::load(), host_name(&config))?;
+    let sessions = super::sessions::install(&config, &mut pipeline);
     let mut control = AuditControl::open().context("opening the audit control socket")?;
     let status = kernel::status(&mut control)?;
     let mode = if config.multicast {
@@ -95,6 +96,7 @@ async fn run_async(config: Config, explicit_rules: bool) -> anyhow::Result<i32> 
         dropped: Arc::clone(&dropped),
         status_interval: Duration::from_millis(config.status_interval_ms),
         start,
+        sessions,
     };
     let writer = std::thread::Builder::new()
         .name("auditrs-writer".into())

@@ -9,6 +9,7 @@ use audit_daemon::{Config, Format};
 
 mod daemon;
 mod kernel;
+mod sessions;
 mod writer;
 
 const AFTER_HELP: &str = "\
@@ -90,6 +91,10 @@ pub struct Args {
     /// Include the raw records as event.original. [config: include_original]
     #[arg(long)]
     pub original: bool,
+    /// No session context (process table: parent, group/session/entry
+    /// leaders, entity ids, host.boot.id). [config: sessions = false]
+    #[arg(long)]
+    pub no_sessions: bool,
 }
 
 impl Args {
@@ -135,6 +140,9 @@ impl Args {
         set(&mut c.stats_interval_s, self.stats_interval);
         if self.original {
             c.include_original = true;
+        }
+        if self.no_sessions {
+            c.sessions = false;
         }
         let origin = if self.config.is_some() {
             format!("{origin} + flags")

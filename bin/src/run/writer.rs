@@ -39,6 +39,8 @@ pub struct Writer {
     pub status_interval: Duration,
     /// Time origin for the pipeline's clock.
     pub start: Instant,
+    /// The session table (idle maintenance, stats), when enabled.
+    pub sessions: Option<super::sessions::Sessions>,
 }
 
 impl Writer {
@@ -121,11 +123,18 @@ impl Writer {
             if now.saturating_sub(last_tick) >= TICK.as_millis() as u64 {
                 last_tick = now;
                 self.pipeline.tick(now);
+                if let Some(s) = self.sessions.as_mut() {
+                    s.tick(now);
+                }
             }
         }
         // Last look at the kernel's lost counter, then everything out.
         self.poll_status(&mut control);
         let now = self.now_ms();
-        self.pipeline.finish(now)
+        let counters = self.pipeline.finish(now);
+        if let Some(s) = &self.sessions {
+            s.log_stats();
+        }
+        counters
     }
 }

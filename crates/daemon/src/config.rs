@@ -197,6 +197,10 @@ pub struct Config {
     pub include_original: bool,
     /// `host.name` in events (default: the machine's host name).
     pub host_name: Option<String>,
+    /// Session context on every event from the process table
+    /// (`audit-enrich`: `process.parent`/`group_leader`/`session_leader`/
+    /// `entry_leader`, entity ids, `host.boot.id`); default true.
+    pub sessions: bool,
 }
 
 impl Default for Config {
@@ -231,6 +235,7 @@ impl Default for Config {
             stats_interval_s: 60,
             include_original: false,
             host_name: None,
+            sessions: true,
         }
     }
 }
