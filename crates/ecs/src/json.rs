@@ -378,17 +378,20 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// Opens an object member `key`.
+    #[inline(always)]
     pub fn begin_object(&mut self, key: &str) {
         self.begin_object_bytes(key.as_bytes());
     }
 
     /// Opens an object member whose key is arbitrary bytes.
+    #[inline(always)]
     pub fn begin_object_bytes(&mut self, key: &[u8]) {
         let (start, end) = self.key(key);
         self.open(false, Seg::Key(start, end));
     }
 
     /// Opens an array member `key`.
+    #[inline(always)]
     pub fn begin_array(&mut self, key: &str) {
         let (start, end) = self.key(key.as_bytes());
         self.open(true, Seg::Key(start, end));
@@ -415,14 +418,60 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// Writes a string member from bytes.
-    #[inline]
+    ///
+    /// Inlined so that a literal key's escape check and copy are resolved
+    /// at compile time; the value is written out of line.
+    #[inline(always)]
     pub fn str_field(&mut self, key: &str, value: &[u8]) {
-        self.str_field_bytes(key.as_bytes(), value);
+        self.key(key.as_bytes());
+        self.str_value(key.as_bytes(), value);
+    }
+
+    /// Writes a string value after its key (`key` is for the non-UTF-8
+    /// report).
+    #[inline(never)]
+    fn str_value(&mut self, key: &[u8], value: &[u8]) {
+        if scan(value, 0, true) == value.len() {
+            let out = &mut *self.out;
+            out.reserve(value.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(value);
+            out.push(b'"');
+            return;
+        }
+        if !write_string(self.out, value) {
+            self.note_invalid(Some(key), value);
+        }
     }
 
     /// Writes a string member whose key is arbitrary bytes.
     #[inline]
     pub fn str_field_bytes(&mut self, key: &[u8], value: &[u8]) {
+        if scan(key, 0, true) == key.len() && scan(value, 0, true) == value.len() {
+            // Both plain ASCII (nearly every member): one reservation, no
+            // escaping.
+            let out = &mut *self.out;
+            out.reserve(key.len() + value.len() + 6);
+            if self.first {
+                self.first = false;
+            } else {
+                out.push(b',');
+            }
+            out.push(b'"');
+            out.extend_from_slice(key);
+            out.extend_from_slice(b"\":\"");
+            out.extend_from_slice(value);
+            out.push(b'"');
+            return;
+        }
+        self.str_field_escaped(key, value);
+    }
+
+    /// [`JsonWriter::str_field_bytes`] when the key or the value needs
+    /// escaping (or is not UTF-8).
+    #[cold]
+    #[inline(never)]
+    fn str_field_escaped(&mut self, key: &[u8], value: &[u8]) {
         self.key(key);
         if !write_string(self.out, value) {
             self.note_invalid(Some(key), value);
@@ -469,18 +518,21 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// Writes an unsigned integer member.
+    #[inline(always)]
     pub fn u64_field(&mut self, key: &str, value: u64) {
         self.key(key.as_bytes());
         push_u64(self.out, value);
     }
 
     /// Writes a signed integer member.
+    #[inline(always)]
     pub fn i64_field(&mut self, key: &str, value: i64) {
         self.key(key.as_bytes());
         push_i64(self.out, value);
     }
 
     /// Writes a boolean member.
+    #[inline(always)]
     pub fn bool_field(&mut self, key: &str, value: bool) {
         self.key(key.as_bytes());
         self.out
@@ -488,6 +540,7 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// Writes a member whose value is the decimal text of `value`, as a string.
+    #[inline(always)]
     pub fn u64_str_field(&mut self, key: &str, value: u64) {
         self.key(key.as_bytes());
         self.out.push(b'"');
