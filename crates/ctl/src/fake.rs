@@ -352,6 +352,32 @@ mod tests {
     }
 
     #[test]
+    fn trees_like_the_kernel() {
+        let mut k = FakeKernel::new();
+        k.paths = vec![b"/m".to_vec(), b"/s".to_vec()];
+        k.set_status(StatusChange::Enabled(2)).unwrap();
+        // No lock check for either request.
+        k.trim_subtrees().unwrap();
+        k.make_equivalent(b"/m", b"/s").unwrap();
+        assert_eq!(k.equivalences, vec![(b"/m".to_vec(), b"/s".to_vec())]);
+        let err = |e| Err(KernelError::Errno(e));
+        assert_eq!(k.make_equivalent(b"/m", b"/x"), err(errno::ENOENT));
+        assert_eq!(k.make_equivalent(b"", b"/x"), err(errno::EINVAL));
+        // audit_unpack_string runs on both before any lookup.
+        let long = vec![b'a'; PATH_MAX + 1];
+        assert_eq!(k.make_equivalent(b"/x", &long), err(errno::ENAMETOOLONG));
+        assert_eq!(k.equivalences.len(), 1);
+        assert_eq!(
+            k.calls[k.calls.len() - 3..],
+            [
+                Call::MakeEquivalent(b"/m".to_vec(), b"/x".to_vec()),
+                Call::MakeEquivalent(Vec::new(), b"/x".to_vec()),
+                Call::MakeEquivalent(b"/x".to_vec(), long),
+            ]
+        );
+    }
+
+    #[test]
     fn injected_failure_and_resets() {
         let mut k = FakeKernel::new();
         k.fail_adds.push((1, errno::EINVAL));
