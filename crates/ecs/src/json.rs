@@ -99,6 +99,49 @@ fn load_short(s: &[u8]) -> u64 {
     }
 }
 
+/// Appends `s` when it is plain (ASCII, nothing to escape) and returns
+/// `true`; appends nothing and returns `false` otherwise. Strings up to 16
+/// bytes are checked and copied as one or two words (no loop, no `memcpy`
+/// call).
+#[inline(always)]
+fn put_plain(out: &mut Vec<u8>, s: &[u8]) -> bool {
+    let n = s.len();
+    if n <= 8 {
+        let w = if n == 8 { load8(s, 0) } else { load_short(s) };
+        let keep = if n == 8 { !0u64 } else { (1u64 << (n * 8)) - 1 };
+        if special(w, true) & keep != 0 {
+            return false;
+        }
+        put_word(out, w, n);
+        true
+    } else if n <= 16 {
+        let a = load8(s, 0);
+        let b = load8(s, n - 8);
+        if special(a, true) | special(b, true) != 0 {
+            return false;
+        }
+        put_word(out, a, 8);
+        // `b` holds bytes n-8..n; bytes 8..n are its top n-8.
+        put_word(out, b >> ((16 - n) * 8), n - 8);
+        true
+    } else {
+        if scan(s, 0, true) != n {
+            return false;
+        }
+        out.extend_from_slice(s);
+        true
+    }
+}
+
+/// Appends the low `n` (<= 8) bytes of `w` (little-endian): one 8-byte
+/// store, then the length cut back (no `memcpy` call for a variable length).
+#[inline(always)]
+fn put_word(out: &mut Vec<u8>, w: u64, n: usize) {
+    let len = out.len();
+    out.extend_from_slice(&w.to_le_bytes());
+    out.truncate(len + n);
+}
+
 #[cold]
 fn push_escape(out: &mut Vec<u8>, b: u8) {
     match b {
@@ -138,15 +181,23 @@ fn escape_utf8(out: &mut Vec<u8>, s: &[u8]) {
 /// when the bytes were not valid UTF-8 (and were written lossily).
 #[inline]
 pub fn write_string(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    // Fast path: plain ASCII without escapes is one copy.
-    let i = scan(bytes, 0, true);
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    out.extend_from_slice(&bytes[..i]);
-    if i >= bytes.len() {
+    // Fast path: plain ASCII without escapes is one copy.
+    if put_plain(out, bytes) {
         out.push(b'"');
         return true;
     }
+    write_string_escaped(out, bytes)
+}
+
+/// [`write_string`] after the opening quote, for a string that needs
+/// escaping or is not ASCII.
+#[cold]
+#[inline(never)]
+fn write_string_escaped(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    let i = scan(bytes, 0, true);
+    out.extend_from_slice(&bytes[..i]);
     write_string_rest(out, bytes, i)
 }
 
@@ -431,14 +482,11 @@ impl<'a> JsonWriter<'a> {
     /// report).
     #[inline(never)]
     fn str_value(&mut self, key: &[u8], value: &[u8]) {
-        if scan(value, 0, true) == value.len() {
-            let out = &mut *self.out;
-            out.reserve(value.len() + 2);
-            out.push(b'"');
-            out.extend_from_slice(value);
-            out.push(b'"');
-            return;
-        }
+        self.value_inline(key, value);
+    }
+
+    #[inline(always)]
+    fn value_inline(&mut self, key: &[u8], value: &[u8]) {
         if !write_string(self.out, value) {
             self.note_invalid(Some(key), value);
         }
@@ -447,35 +495,19 @@ impl<'a> JsonWriter<'a> {
     /// Writes a string member whose key is arbitrary bytes.
     #[inline]
     pub fn str_field_bytes(&mut self, key: &[u8], value: &[u8]) {
-        if scan(key, 0, true) == key.len() && scan(value, 0, true) == value.len() {
-            // Both plain ASCII (nearly every member): one reservation, no
-            // escaping.
-            let out = &mut *self.out;
-            out.reserve(key.len() + value.len() + 6);
-            if self.first {
-                self.first = false;
-            } else {
-                out.push(b',');
-            }
-            out.push(b'"');
-            out.extend_from_slice(key);
-            out.extend_from_slice(b"\":\"");
-            out.extend_from_slice(value);
-            out.push(b'"');
-            return;
+        self.comma();
+        let out = &mut *self.out;
+        out.reserve(key.len() + value.len() + 6);
+        out.push(b'"');
+        if put_plain(out, key) {
+            out.extend_from_slice(b"\":");
+        } else {
+            // Rare: a key that needs escaping.
+            out.pop();
+            write_string(out, key);
+            out.push(b':');
         }
-        self.str_field_escaped(key, value);
-    }
-
-    /// [`JsonWriter::str_field_bytes`] when the key or the value needs
-    /// escaping (or is not UTF-8).
-    #[cold]
-    #[inline(never)]
-    fn str_field_escaped(&mut self, key: &[u8], value: &[u8]) {
-        self.key(key);
-        if !write_string(self.out, value) {
-            self.note_invalid(Some(key), value);
-        }
+        self.value_inline(key, value);
     }
 
     /// Writes a string member made of `parts` joined with single spaces,
