@@ -80,6 +80,9 @@ pub(crate) struct Entry {
     pub tentative: bool,
     /// The executable was read from /proc and no record has named it yet.
     pub exe_from_proc: bool,
+    /// The process was reparented (orphaned to init or a subreaper) after
+    /// its entry leader was set: a later exec keeps that entry leader.
+    pub reparented: bool,
     pub last_seen: Time,
     /// Entries referring to this one (as parent or entry leader).
     pub refs: u32,

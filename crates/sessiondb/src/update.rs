@@ -137,6 +137,7 @@ impl<S: ProcSource> SessionDb<S> {
         if let Some(ppid) = reparent {
             if let Some(e) = self.entries.get_mut(&key) {
                 e.ppid = ppid;
+                e.reparented = e.entry_leader.is_some();
             }
             let parent = self.current(ppid);
             self.set_parent(key, parent);
@@ -443,6 +444,15 @@ impl<S: ProcSource> SessionDb<S> {
             self.set_entry_leader(key, None);
             return;
         }
+        // An orphan adopted by init (e.g. `setsid`'s child once setsid(1)
+        // has exited) came in the way its entry leader says, not as a
+        // service of init: its exec keeps that entry leader.
+        if e.reparented
+            && e.entry_leader
+                .is_some_and(|l| self.entries.contains_key(&l))
+        {
+            return;
+        }
         let is_session_leader = e.sid == Some(e.pid);
         if is_session_leader {
             let parent_name = self
@@ -591,6 +601,7 @@ fn blank_entry(pid: u32, ppid: u32, time: Time) -> Entry {
         fork_seen: false,
         tentative: false,
         exe_from_proc: false,
+        reparented: false,
         last_seen: time,
         refs: 0,
         accounted: 0,

@@ -725,3 +725,46 @@ fn unknown_parent_resolved_through_audit_session() {
     assert!(v.entry_leader.is_none(), "{v:?}");
     s.db.check_invariants().unwrap();
 }
+
+#[test]
+fn orphaned_setsid_child_keeps_the_login_entry_leader() {
+    // `setsid sh -c ...` in an ssh login: setsid(1), a process group
+    // leader, forks; its child calls setsid(2); setsid(1) exits at once,
+    // so the child's exec record names init as its parent. The child
+    // leads a new session but still came in through the ssh login.
+    let mut s = Sim::new(with_init());
+    sshd_chain(&mut s, &[(100, 1, 100)]);
+    s.spawn(Spawn::new(1000, 100, BASH).sid(1000).pgid(1000).tty(PTS));
+    const SETSID: &[u8] = b"/usr/bin/setsid";
+    const SH: &[u8] = b"/usr/bin/dash";
+    s.spawn(Spawn::new(1001, 1000, SETSID).pgid(1001).tty(PTS));
+    s.fork(1001, 1002);
+    s.setsid(1002, 1001);
+    s.exit(1001, 0);
+    s.exec(1002, 1, SH, None);
+    check(
+        &s.db,
+        1002,
+        SH,
+        Expect {
+            parent: Some(1),
+            session_leader: Some(1002),
+            group_leader: Some(1002),
+            entry_leader: leader(1000, Sshd),
+        },
+    );
+    // A service that init itself starts is still an init entry.
+    s.spawn(Spawn::new(2000, 1, SSHD).sid(2000).pgid(2000));
+    check(
+        &s.db,
+        2000,
+        SSHD,
+        Expect {
+            parent: Some(1),
+            session_leader: Some(2000),
+            group_leader: Some(2000),
+            entry_leader: leader(2000, Init),
+        },
+    );
+    s.db.check_invariants().unwrap();
+}
