@@ -357,6 +357,34 @@ fn ssh_login_pipeline_background_setsid_have_true_leaders_and_sshd_entry() {
     assert_eq!(entry_ids.len(), 1, "one entry leader: {entry_ids:?}");
     assert!(!entry_ids.contains(""), "entry leader without entity_id");
 
+    // Some of them lived less than a millisecond (exec and exit records in
+    // the same millisecond), /bin/true at least: fully described anyway.
+    let mut exec_ms: HashMap<u64, String> = HashMap::new();
+    for e in executed(&events) {
+        let pid = e["process"]["pid"].as_u64().unwrap();
+        if in_login(pid) {
+            exec_ms.insert(pid, e["@timestamp"].as_str().unwrap().to_string());
+        }
+    }
+    let sub_ms: Vec<u64> = events
+        .iter()
+        .filter(|e| e["event"]["action"] == "end")
+        .filter_map(|e| {
+            let pid = e["process"]["pid"].as_u64()?;
+            (exec_ms.get(&pid)?.as_str() == e["@timestamp"].as_str()?).then_some(pid)
+        })
+        .collect();
+    eprintln!("processes that lived under a millisecond: {sub_ms:?}");
+    assert!(
+        !sub_ms.is_empty(),
+        "no process exited within its exec's millisecond"
+    );
+    let trues = executed(&events)
+        .filter(|e| e["process"]["executable"] == "/usr/bin/true")
+        .filter(|e| in_login(e["process"]["pid"].as_u64().unwrap()))
+        .count();
+    assert_eq!(trues, 3, "the three /bin/true");
+
     // 2. Group and session leaders equal the ground truth.
     for t in &truth {
         let e = executed(&events)
