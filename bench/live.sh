@@ -4,6 +4,7 @@
 # JSON), same rules, same run. A benchmark, not a test.
 #
 #   sudo bench/live.sh [EXECS_AT_MAX [EXECS_AT_1000/s]]     (defaults 50000, 10000)
+#   AUDITRS_ARGS="--no-sessions" sudo bench/live.sh          (extra flags for auditrs run)
 #
 # Needs root, Debian's auditd (not running), gcc, a release build
 # (cargo build --release; or AUDITRS=/path/to/auditrs). Takes the live-test
@@ -12,8 +13,9 @@
 #
 # What is measured: user+system CPU of the daemon process (all threads,
 # from /proc/PID/stat) between the start of the load and the moment the
-# daemon has written everything (its output stopped growing for 1 s),
-# divided by the number of execs. Each exec makes two events (execve and
+# daemon has taken everything (kernel backlog empty for 0.6 s, plus 0.3 s),
+# divided by the number of execs. Other activity on the machine adds
+# events to both runs alike: use a quiet machine, or large loads. Each exec makes two events (execve and
 # exit_group), about 6 records. Kernel-side audit cost is the same for
 # both daemons and is not counted.
 set -euo pipefail
@@ -87,29 +89,30 @@ wait_registered() {
   done
   echo "daemon $1 did not register" >&2; return 1
 }
-wait_drained() { # output file stops growing for 1 s
-  local f=$1 prev=-1 now
-  while :; do
-    now=$(stat -c %s "$f" 2>/dev/null || echo 0)
-    [ "$now" = "$prev" ] && return 0
-    prev=$now; sleep 1
+wait_drained() { # kernel backlog empty for 0.6 s, then 0.3 s for the daemon's buffers
+  local quiet=0
+  while [ $quiet -lt 3 ]; do
+    if [ "$(auditctl -s | awk '/^backlog /{print $2}')" = 0 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+    sleep 0.2
   done
+  sleep 0.3
 }
+lines() { wc -l < "$1"; }
 
 RESULTS=()
 measure() { # name output-file
-  local name=$1 out=$2 label n rate c0 c1 l0 l1 us
+  local name=$1 out=$2 label n rate c0 c1 l0 l1 w0 w1 us
   for label in "1000/s" "max"; do
     if [ "$label" = max ]; then n=$N_MAX; rate=0; else n=$N_RATE; rate=1000; fi
-    wait_drained "$out"
-    c0=$(cpu_ticks "$DPID"); l0=$(lost)
+    wait_drained
+    c0=$(cpu_ticks "$DPID"); l0=$(lost); w0=$(lines "$out")
     "$W/execload" "$n" "$rate" > "$W/load.txt"
-    wait_drained "$out"
-    c1=$(cpu_ticks "$DPID"); l1=$(lost)
+    wait_drained
+    c1=$(cpu_ticks "$DPID"); l1=$(lost); w1=$(lines "$out")
     us=$(awk -v c=$((c1 - c0)) -v t="$TICKS" -v n="$n" 'BEGIN{printf "%.1f", c / t * 1e6 / n}')
-    printf '%-8s %-7s %7d execs  %-28s cpu %6.2f s  %7s us/exec  kernel lost +%d\n' \
+    printf '%-8s %-7s %7d execs %-10s cpu %6.2f s %7s us/exec  %8d lines written  kernel lost +%d\n' \
       "$name" "$label" "$n" "($(cut -d'(' -f2 "$W/load.txt" | tr -d ')\n'))" \
-      "$(awk -v c=$((c1 - c0)) -v t="$TICKS" 'BEGIN{print c / t}')" "$us" $((l1 - l0))
+      "$(awk -v c=$((c1 - c0)) -v t="$TICKS" 'BEGIN{print c / t}')" "$us" $((w1 - w0)) $((l1 - l0))
     RESULTS+=("$name $label $us")
   done
 }
@@ -128,7 +131,8 @@ kill -TERM "$DPID"; wait "$DPID" || true; DPID=""
 echo "auditd: $(wc -l < "$W/auditd.log") lines written"
 
 # --- auditrs run ---
-"$BIN" run --rules "$W/bench.rules" --output "$W/auditrs.json" --max-log-file 0 --stats-interval 0 \
+# shellcheck disable=SC2086 # AUDITRS_ARGS: extra flags, word-split on purpose
+"$BIN" run --rules "$W/bench.rules" --output "$W/auditrs.json" --max-log-file 0 --stats-interval 0 ${AUDITRS_ARGS:-} \
   2> "$W/auditrs.err" & DPID=$!
 wait_registered "$DPID"
 sleep 1

@@ -21,6 +21,10 @@ use tokio::signal::unix::{signal, SignalKind};
 use super::kernel;
 use super::writer::{Request, Writer};
 
+/// After a batch that emptied the socket, the reader waits this long
+/// before the next receive (records wait in the 8+ MiB receive buffer).
+const COALESCE: Duration = Duration::from_millis(5);
+
 fn host_name(config: &Config) -> Option<String> {
     config.host_name.clone().or_else(|| {
         std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -111,7 +115,14 @@ async fn run_async(config: Config, explicit_rules: bool) -> anyhow::Result<i32> 
     let new_batch = || EventBatch::with_capacity(64 << 10, 256);
     let mut batch = new_batch();
     let mut fatal: Option<anyhow::Error> = None;
+    let mut partial = false;
     loop {
+        if std::mem::take(&mut partial) {
+            // The socket was drained: let records gather in its buffer for
+            // a moment, so each wakeup (here and in the writer) carries
+            // many. A full batch is followed at once.
+            tokio::time::sleep(COALESCE).await;
+        }
         tokio::select! {
             biased;
             _ = sigterm.recv() => { tracing::info!("SIGTERM: stopping"); break; }
@@ -132,6 +143,7 @@ async fn run_async(config: Config, explicit_rules: bool) -> anyhow::Result<i32> 
                     break;
                 }
                 let records = batch.record_count() as u64;
+                partial = batch.record_count() < config.batch_records;
                 match data_tx.try_send(batch) {
                     Ok(()) => batch = free_rx.try_recv().unwrap_or_else(|_| new_batch()),
                     Err(TrySendError::Full(b)) => {
