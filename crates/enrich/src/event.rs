@@ -138,3 +138,117 @@ impl WrittenBySerializer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use audit_reassembler::Record;
+
+    fn facts_of<'a>(records: &'a [Record], syscall: Option<&'a str>) -> ProcessFacts<'a> {
+        let v = EventView::new(records).unwrap();
+        let s = &v.subject;
+        let num = |x: Option<Val<'_>>| dec_u32(x);
+        ProcessFacts {
+            timestamp: (1_795_396_402, 830),
+            serial: 1,
+            pid: num(s.pid),
+            ppid: num(s.ppid),
+            auid: None,
+            session: None,
+            syscall,
+            success: None,
+            records,
+        }
+    }
+
+    fn parse(lines: &[&str]) -> Vec<Record> {
+        lines
+            .iter()
+            .map(|l| Record::parse_log_line(l.as_bytes()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn setpgid_with_its_arguments_and_all_ids() {
+        // Layout of a capture record (Debian 12, kernel 6.18), values changed.
+        let r = parse(&["type=SYSCALL msg=audit(1795396402.830:1): arch=c000003e syscall=109 success=yes exit=0 a0=0 a1=1f4 a2=0 a3=0 items=0 ppid=7 pid=8 auid=1000 uid=1 gid=2 euid=3 suid=4 fsuid=5 egid=6 sgid=7 fsgid=8 tty=pts3 ses=9 comm=\"sh\" exe=\"/usr/bin/dash\" key=(null)"]);
+        let f = facts_of(&r, Some("setpgid"));
+        let ev = process_event(&f, &EventView::new(&r).unwrap());
+        assert_eq!(ev.time, Time::from_audit(1_795_396_402, 830));
+        assert_eq!(
+            ev.change,
+            Some(ProcessChange::Setpgid {
+                target: 0,
+                pgid: 500
+            })
+        );
+        let o = ev.observed.unwrap();
+        assert_eq!(
+            (o.pid, o.ppid, o.auid, o.ses),
+            (8, Some(7), Some(1000), Some(9))
+        );
+        let c = o.creds.unwrap();
+        assert_eq!(
+            [c.uid, c.gid, c.euid, c.suid, c.fsuid, c.egid, c.sgid, c.fsgid],
+            [1, 2, 3, 4, 5, 6, 7, 8]
+        );
+        assert_eq!(o.exe.as_deref(), Some(&b"/usr/bin/dash"[..]));
+        assert_eq!(
+            o.tty,
+            Some(Some(sessiondb::TtyDev {
+                major: 136,
+                minor: 3
+            }))
+        );
+    }
+
+    #[test]
+    fn exec_takes_arguments_and_cwd() {
+        let r = parse(&[
+            "type=SYSCALL msg=audit(1795396402.830:2): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=0 items=2 ppid=7 pid=8 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"ls\" exe=\"/usr/bin/ls\" key=\"exec\"",
+            "type=EXECVE msg=audit(1795396402.830:2): argc=2 a0=\"ls\" a1=2D6C",
+            "type=CWD msg=audit(1795396402.830:2): cwd=\"/root\"",
+        ]);
+        let f = facts_of(&r, Some("execve"));
+        let ev = process_event(&f, &EventView::new(&r).unwrap());
+        assert_eq!(
+            ev.change,
+            Some(ProcessChange::Exec {
+                argv: vec![b"ls".to_vec(), b"-l".to_vec()],
+                cwd: Some(b"/root".to_vec())
+            })
+        );
+        assert_eq!(ev.observed.unwrap().tty, Some(None));
+    }
+
+    #[test]
+    fn user_login_gives_the_address_only_on_success() {
+        for (res, want) in [("success", true), ("failed", false)] {
+            let line = format!("type=USER_LOGIN msg=audit(1795396404.398:3): pid=26907 uid=0 auid=0 ses=6 msg='op=login id=0 exe=\"/usr/sbin/sshd\" hostname=127.0.0.1 addr=127.0.0.1 terminal=/dev/pts/0 res={res}'");
+            let r = parse(&[&line]);
+            let f = facts_of(&r, None);
+            let ev = process_event(&f, &EventView::new(&r).unwrap());
+            let o = ev.observed.unwrap();
+            assert_eq!((o.pid, o.ses, o.creds), (26907, Some(6), None));
+            assert_eq!(ev.change.is_some(), want, "{res}: {:?}", ev.change);
+            if want {
+                assert_eq!(
+                    ev.change,
+                    Some(ProcessChange::Login {
+                        addr: b"127.0.0.1".to_vec()
+                    })
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn events_without_pid_observe_nothing() {
+        let r = parse(&[
+            "type=CONFIG_CHANGE msg=audit(1795396404.398:4): op=set audit_enabled=1 old=1 res=1",
+        ]);
+        let f = facts_of(&r, None);
+        let ev = process_event(&f, &EventView::new(&r).unwrap());
+        assert!(ev.observed.is_none() && ev.change.is_none());
+    }
+}

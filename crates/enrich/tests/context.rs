@@ -1,0 +1,220 @@
+//! SessionContext behind the ECS serializer: records in, enriched JSON out.
+//! Events are written by hand in audit.log form (field layout as in the
+//! Debian 12 / kernel 6.18 capture of ../shared, values changed).
+
+use audit_ecs::{Config, FixedNames, Replay, ReplayOptions};
+use audit_enrich::SessionContext;
+use serde_json::Value;
+use sessiondb::HostInfo;
+
+fn host() -> HostInfo {
+    HostInfo {
+        boot_id: "b00t".into(),
+        pid_ns_ino: 4026531836,
+        btime_secs: 0,
+        clock_ticks: 100,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn syscall(
+    ms: u32,
+    serial: u32,
+    nr: u32,
+    exit: i64,
+    a0: &str,
+    ppid: u32,
+    pid: u32,
+    ses: &str,
+    exe: &str,
+) -> String {
+    format!(
+        "type=SYSCALL msg=audit(1795396402.{ms:03}:{serial}): arch=c000003e syscall={nr} success=yes exit={exit} a0={a0} a1=0 a2=0 a3=0 items=0 ppid={ppid} pid={pid} auid={ses} uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses={ses} comm=\"x\" exe={exe} key=(null)\n"
+    )
+}
+
+fn run(lines: &str, with_sessions: bool) -> Vec<Value> {
+    let mut r = Replay::new(
+        ReplayOptions {
+            serializer: Config::default(),
+            ..Default::default()
+        },
+        FixedNames::new(),
+        Vec::new(),
+    );
+    if with_sessions {
+        r.set_process_context(Box::new(SessionContext::from_events(host())));
+    }
+    let mut warnings = Vec::new();
+    r.feed("test", lines.as_bytes(), &mut |w| warnings.push(w))
+        .unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (_, out) = r.finish().unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// sshd 100 (seen first through its own event) forks 200; 200 calls setsid,
+/// PAM opens the session (ses 3, from 10.1.2.3), 200 executes bash; bash
+/// forks 201 which executes a program whose path is not UTF-8.
+fn login() -> String {
+    let sshd = "\"/usr/sbin/sshd\"";
+    let mut s = String::new();
+    s += &syscall(1, 1, 56, 200, "1200011", 1, 100, "4294967295", sshd);
+    s += "type=EOE msg=audit(1795396402.001:1): \n";
+    s += &syscall(2, 2, 112, 200, "0", 100, 200, "3", sshd);
+    s += "type=EOE msg=audit(1795396402.002:2): \n";
+    s += "type=USER_START msg=audit(1795396402.003:3): pid=100 uid=0 auid=0 ses=3 msg='op=PAM:session_open grantors=pam_unix acct=\"root\" exe=\"/usr/sbin/sshd\" hostname=10.1.2.3 addr=10.1.2.3 terminal=ssh res=success'\n";
+    s += &syscall(4, 4, 59, 0, "55", 100, 200, "3", "\"/usr/bin/bash\"");
+    s += "type=EXECVE msg=audit(1795396402.004:4): argc=1 a0=\"-bash\"\n";
+    s += "type=CWD msg=audit(1795396402.004:4): cwd=\"/root\"\n";
+    s += "type=EOE msg=audit(1795396402.004:4): \n";
+    s += &syscall(5, 5, 56, 201, "1200011", 100, 200, "3", "\"/usr/bin/bash\"");
+    s += "type=EOE msg=audit(1795396402.005:5): \n";
+    // exe=/tmp/\xff (hex, as the kernel logs untrusted strings).
+    s += &syscall(6, 6, 59, 0, "55", 200, 201, "3", "2F746D702FFF");
+    s += "type=EXECVE msg=audit(1795396402.006:6): argc=2 a0=\"x\" a1=\"-v\"\n";
+    s += "type=EOE msg=audit(1795396402.006:6): \n";
+    // An openat of 201: no EXECVE, the table fills args.
+    s += &syscall(7, 7, 257, 3, "ffffff9c", 200, 201, "3", "2F746D702FFF");
+    s += "type=EOE msg=audit(1795396402.007:7): \n";
+    // 201 executes again: its previous image is the non-UTF-8 one.
+    s += &syscall(8, 8, 59, 0, "55", 200, 201, "3", "\"/usr/bin/true\"");
+    s += "type=EXECVE msg=audit(1795396402.008:8): argc=1 a0=\"true\"\n";
+    s += "type=EOE msg=audit(1795396402.008:8): \n";
+    s += &syscall(9, 9, 231, 0, "2", 200, 201, "3", "\"/usr/bin/true\"")
+        .replace("success=yes exit=0 ", "");
+    s += "type=EOE msg=audit(1795396402.009:9): \n";
+    s
+}
+
+#[test]
+fn login_shell_and_child_carry_the_sshd_entry_leader() {
+    let ev = run(&login(), true);
+    assert_eq!(ev.len(), 9, "{ev:#?}");
+    for e in &ev {
+        assert_eq!(e["host"]["boot"]["id"], "b00t", "{e}");
+        assert_eq!(e["host"]["pid_ns_ino"], 4026531836u64, "{e}");
+        if e["auditd"]["message_type"] == "syscall" {
+            assert_eq!(e["host"]["architecture"], "x86_64", "{e}");
+        }
+    }
+    let bash = &ev[3]["process"];
+    assert_eq!(bash["pid"], 200);
+    assert_eq!(bash["executable"], "/usr/bin/bash");
+    assert_eq!(bash["entry_leader"]["entry_meta"]["type"], "sshd", "{bash}");
+    assert_eq!(
+        bash["entry_leader"]["entry_meta"]["source"]["ip"],
+        "10.1.2.3"
+    );
+    assert_eq!(bash["entry_leader"]["same_as_process"], true);
+    assert_eq!(bash["session_leader"]["pid"], 200);
+    // The parent is the table's: with its entity id and start.
+    assert_eq!(bash["parent"]["pid"], 100);
+    assert!(bash["parent"]["entity_id"].is_string(), "{bash}");
+    assert_eq!(bash["previous"][0]["executable"], "/usr/sbin/sshd");
+    // Members the serializer writes are not repeated (a duplicate key
+    // would make serde_json keep the last one; check the raw text).
+    let child = &ev[5]["process"];
+    assert_eq!(child["pid"], 201);
+    assert_eq!(child["entry_leader"]["pid"], 200);
+    assert_eq!(
+        child["entry_leader"]["entity_id"],
+        bash["entry_leader"]["entity_id"]
+    );
+    assert_eq!(child["session_leader"]["pid"], 200);
+    assert_eq!(child["session_leader"]["same_as_process"], false);
+    assert_eq!(child["parent"]["pid"], 200);
+    assert_eq!(child["parent"]["executable"], "/usr/bin/bash");
+    assert_eq!(child["user"]["id"], "0");
+    assert_eq!(child["interactive"], true);
+    assert_eq!(child["tty"]["char_device"]["major"], 136);
+    // Non-UTF-8 bytes: U+FFFD in the string, exact bytes under
+    // auditd.non_utf8, keyed by path (the serializer's convention).
+    assert_eq!(child["executable"], "/tmp/\u{fffd}");
+    assert_eq!(
+        ev[5]["auditd"]["non_utf8"]["process.executable"],
+        "2f746d702fff"
+    );
+    // The openat event: args from the table; the table's executable only
+    // where the serializer wrote none.
+    let open = &ev[6];
+    assert_eq!(open["process"]["args"], serde_json::json!(["x", "-v"]));
+    assert_eq!(open["process"]["args_count"], 2);
+    assert_eq!(open["process"]["executable"], "/tmp/\u{fffd}");
+    // Nested non-UTF-8 values follow the same convention.
+    let again = &ev[7];
+    assert_eq!(
+        again["process"]["previous"][1]["executable"],
+        "/tmp/\u{fffd}"
+    );
+    assert_eq!(
+        again["auditd"]["non_utf8"]["process.previous.1.executable"], "2f746d702fff",
+        "{again}"
+    );
+    // End: end time and the serializer's exit code.
+    let end = &ev[8]["process"];
+    assert_eq!(end["exit_code"], 2);
+    assert_eq!(end["end"], "2026-11-23T01:13:22.009000000Z");
+}
+
+#[test]
+fn no_duplicate_keys_in_the_process_object() {
+    let mut r = Replay::new(ReplayOptions::default(), FixedNames::new(), Vec::new());
+    r.set_process_context(Box::new(SessionContext::from_events(host())));
+    r.feed("t", login().as_bytes(), &mut |_| {}).unwrap();
+    let (_, out) = r.finish().unwrap();
+    for line in String::from_utf8(out).unwrap().lines() {
+        // Top-level members of "process": count each key once.
+        let v: Value = serde_json::from_str(line).unwrap();
+        let obj = v["process"].as_object().unwrap();
+        let start = line.find("\"process\":{").unwrap() + "\"process\":".len();
+        let text = &line[start..];
+        let mut depth = 0;
+        let mut keys = Vec::new();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut in_str = false;
+        let mut str_start = 0;
+        while i < bytes.len() {
+            let c = bytes[i];
+            if in_str {
+                if c == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if c == b'"' {
+                    in_str = false;
+                    if depth == 1 && bytes.get(i + 1) == Some(&b':') {
+                        keys.push(&text[str_start..i]);
+                    }
+                }
+            } else if c == b'"' {
+                in_str = true;
+                str_start = i + 1;
+            } else if c == b'{' || c == b'[' {
+                depth += 1;
+            } else if c == b'}' || c == b']' {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            i += 1;
+        }
+        assert_eq!(keys.len(), obj.len(), "duplicate keys in {line}");
+    }
+}
+
+#[test]
+fn without_the_context_nothing_is_added() {
+    let ev = run(&login(), false);
+    for e in &ev {
+        assert!(e["host"].get("boot").is_none());
+        assert!(e["process"].get("entry_leader").is_none());
+    }
+    assert_eq!(ev[5]["process"]["parent"], serde_json::json!({"pid": 200}));
+}
