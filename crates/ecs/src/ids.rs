@@ -59,11 +59,33 @@ impl<T: NameResolver + ?Sized> NameResolver for Box<T> {
     }
 }
 
+/// Hashes a `u32` id with one multiplication (ids are not attacker-chosen
+/// keys here: they come from the local passwd/group files; lookups happen
+/// several times per event, where SipHash cost ~100 instructions each).
+#[derive(Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.0 = (self.0 ^ u64::from(i)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdMap = HashMap<u32, String, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// A fixed table (tests, or resolution turned off when empty).
 #[derive(Debug, Default, Clone)]
 pub struct FixedNames {
-    users: HashMap<u32, String>,
-    groups: HashMap<u32, String>,
+    users: IdMap,
+    groups: IdMap,
 }
 
 impl FixedNames {
@@ -151,10 +173,10 @@ impl SystemNames {
     fn reload(&mut self) {
         self.stamps = (mtime(&self.passwd), mtime(&self.group));
         self.names.users = std::fs::read(&self.passwd)
-            .map(|t| parse_id_file(&t))
+            .map(|t| parse_id_file(&t).into_iter().collect())
             .unwrap_or_default();
         self.names.groups = std::fs::read(&self.group)
-            .map(|t| parse_id_file(&t))
+            .map(|t| parse_id_file(&t).into_iter().collect())
             .unwrap_or_default();
     }
 

@@ -158,82 +158,137 @@ pub struct EventView<'a> {
     pub proctitle: Option<Vec<Cow<'a, [u8]>>>,
 }
 
-fn assign<'a>(s: &mut Subject<'a>, f: &Field<'a>) -> bool {
-    let slot = match f.key {
-        b"arch" => &mut s.arch,
-        b"syscall" => &mut s.syscall,
-        b"success" => &mut s.success,
-        b"exit" => &mut s.exit,
-        b"a0" => &mut s.a0,
-        b"items" => &mut s.items,
-        b"pid" => &mut s.pid,
-        b"ppid" => &mut s.ppid,
-        b"auid" => &mut s.auid,
-        b"uid" => &mut s.uid,
-        b"gid" => &mut s.gid,
-        b"euid" => &mut s.euid,
-        b"suid" => &mut s.suid,
-        b"fsuid" => &mut s.fsuid,
-        b"egid" => &mut s.egid,
-        b"sgid" => &mut s.sgid,
-        b"fsgid" => &mut s.fsgid,
-        b"ses" => &mut s.ses,
-        b"comm" => &mut s.comm,
-        b"exe" => &mut s.exe,
-        b"key" => &mut s.key,
-        b"res" => &mut s.res,
-        _ => return assign_session(s, f),
-    };
-    if slot.is_none() {
-        *slot = Some(Val::of(f));
-    }
-    true
+/// Where a field of a non-structural record goes, decided by one match on
+/// its key.
+#[derive(Clone, Copy)]
+enum KeyClass {
+    /// A subject slot only (it has an ECS home, kept out of `auditd.data`).
+    Subject(Slot),
+    /// A subject slot and `auditd.data`; `bool`: the value may be hex-encoded.
+    SubjectAndData(Slot, bool),
+    /// `auditd.data` only; `bool`: the value may be hex-encoded.
+    Data(bool),
 }
 
-/// User-session fields: kept as subject slots but also written to data.
-fn assign_session<'a>(s: &mut Subject<'a>, f: &Field<'a>) -> bool {
-    let slot = match f.key {
-        b"acct" => &mut s.acct,
-        b"id" => &mut s.id,
-        b"addr" => &mut s.addr,
-        b"hostname" => &mut s.hostname,
-        b"terminal" => &mut s.terminal,
-        b"cmd" => &mut s.cmd,
-        b"cwd" => &mut s.cwd,
-        _ => return false,
-    };
-    if slot.is_none() {
-        *slot = Some(Val::of(f));
-    }
-    false
+/// The subject slots.
+#[derive(Clone, Copy)]
+enum Slot {
+    Arch,
+    Syscall,
+    Success,
+    Exit,
+    A0,
+    Items,
+    Pid,
+    Ppid,
+    Auid,
+    Uid,
+    Gid,
+    Euid,
+    Suid,
+    Fsuid,
+    Egid,
+    Sgid,
+    Fsgid,
+    Ses,
+    Comm,
+    Exe,
+    Key,
+    Res,
+    Acct,
+    Id,
+    Addr,
+    Hostname,
+    Terminal,
+    Cmd,
+    Cwd,
 }
 
-/// Keys of the subject kept out of `auditd.data` (they have ECS homes).
-fn is_subject_only(key: &[u8]) -> bool {
-    matches!(
-        key,
-        b"pid"
-            | b"ppid"
-            | b"auid"
-            | b"uid"
-            | b"gid"
-            | b"euid"
-            | b"suid"
-            | b"fsuid"
-            | b"egid"
-            | b"sgid"
-            | b"fsgid"
-            | b"ses"
-            | b"comm"
-            | b"exe"
-            | b"key"
-            | b"res"
-            | b"success"
-            | b"arch"
-            | b"syscall"
-            | b"exit"
-            | b"a0"
-    )
+/// Subject keys (first occurrence wins) are kept out of `auditd.data`,
+/// except `items` and the user-session fields (`acct`, `id`, `addr`,
+/// `hostname`, `terminal`, `cmd`, `cwd`), which are also written there.
+/// Every other key goes to `auditd.data`, decoded when
+/// [`crate::encoding::is_encoded_field`] says it may be hex-encoded.
+fn classify(key: &[u8]) -> KeyClass {
+    use KeyClass::{Subject as S, SubjectAndData as SD};
+    match key {
+        b"arch" => S(Slot::Arch),
+        b"syscall" => S(Slot::Syscall),
+        b"success" => S(Slot::Success),
+        b"exit" => S(Slot::Exit),
+        b"a0" => S(Slot::A0),
+        b"items" => SD(Slot::Items, false),
+        b"pid" => S(Slot::Pid),
+        b"ppid" => S(Slot::Ppid),
+        b"auid" => S(Slot::Auid),
+        b"uid" => S(Slot::Uid),
+        b"gid" => S(Slot::Gid),
+        b"euid" => S(Slot::Euid),
+        b"suid" => S(Slot::Suid),
+        b"fsuid" => S(Slot::Fsuid),
+        b"egid" => S(Slot::Egid),
+        b"sgid" => S(Slot::Sgid),
+        b"fsgid" => S(Slot::Fsgid),
+        b"ses" => S(Slot::Ses),
+        b"comm" => S(Slot::Comm),
+        b"exe" => S(Slot::Exe),
+        b"key" => S(Slot::Key),
+        b"res" => S(Slot::Res),
+        b"acct" => SD(Slot::Acct, true),
+        b"id" => SD(Slot::Id, false),
+        b"addr" => SD(Slot::Addr, false),
+        b"hostname" => SD(Slot::Hostname, false),
+        b"terminal" => SD(Slot::Terminal, false),
+        b"cmd" => SD(Slot::Cmd, true),
+        b"cwd" => SD(Slot::Cwd, true),
+        // Short keys that are never encoded, answered before the list.
+        b"a1" | b"a2" | b"a3" | b"tty" | b"op" => KeyClass::Data(false),
+        _ => KeyClass::Data(crate::encoding::is_encoded_field(key)),
+    }
+}
+
+impl<'a> Subject<'a> {
+    fn slot(&mut self, slot: Slot) -> &mut Option<Val<'a>> {
+        match slot {
+            Slot::Arch => &mut self.arch,
+            Slot::Syscall => &mut self.syscall,
+            Slot::Success => &mut self.success,
+            Slot::Exit => &mut self.exit,
+            Slot::A0 => &mut self.a0,
+            Slot::Items => &mut self.items,
+            Slot::Pid => &mut self.pid,
+            Slot::Ppid => &mut self.ppid,
+            Slot::Auid => &mut self.auid,
+            Slot::Uid => &mut self.uid,
+            Slot::Gid => &mut self.gid,
+            Slot::Euid => &mut self.euid,
+            Slot::Suid => &mut self.suid,
+            Slot::Fsuid => &mut self.fsuid,
+            Slot::Egid => &mut self.egid,
+            Slot::Sgid => &mut self.sgid,
+            Slot::Fsgid => &mut self.fsgid,
+            Slot::Ses => &mut self.ses,
+            Slot::Comm => &mut self.comm,
+            Slot::Exe => &mut self.exe,
+            Slot::Key => &mut self.key,
+            Slot::Res => &mut self.res,
+            Slot::Acct => &mut self.acct,
+            Slot::Id => &mut self.id,
+            Slot::Addr => &mut self.addr,
+            Slot::Hostname => &mut self.hostname,
+            Slot::Terminal => &mut self.terminal,
+            Slot::Cmd => &mut self.cmd,
+            Slot::Cwd => &mut self.cwd,
+        }
+    }
+
+    /// Fills `slot` with `f` unless an earlier record already did.
+    fn fill(&mut self, slot: Slot, f: &Field<'a>) {
+        let s = self.slot(slot);
+        if s.is_none() {
+            *s = Some(Val::of(f));
+        }
+    }
 }
 
 impl<'a> EventView<'a> {
@@ -339,11 +394,23 @@ impl<'a> EventView<'a> {
             if f.quoting == Quoting::Single && f.key == b"msg" && !f.nested {
                 continue;
             }
-            let consumed = assign(&mut self.subject, &f);
-            if consumed && is_subject_only(f.key) {
-                continue;
-            }
-            self.push_data(f.key, decode_field(f.key, f.value, f.is_quoted(), false));
+            let encoded = match classify(f.key) {
+                KeyClass::Subject(slot) => {
+                    self.subject.fill(slot, &f);
+                    continue;
+                }
+                KeyClass::SubjectAndData(slot, encoded) => {
+                    self.subject.fill(slot, &f);
+                    encoded
+                }
+                KeyClass::Data(encoded) => encoded,
+            };
+            let value = if encoded {
+                decode_untrusted(f.value, f.is_quoted())
+            } else {
+                Some(Cow::Borrowed(f.value))
+            };
+            self.push_data(f.key, value);
         }
     }
 
