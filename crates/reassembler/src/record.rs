@@ -244,9 +244,11 @@ impl Record {
 
     /// All fields: outer ones in order, then the nested `msg='...'` ones.
     pub fn fields(&self) -> Fields<'_> {
+        let raw_len = self.raw_len as usize;
         Fields {
-            record: self,
-            index: 0,
+            raw: &self.buf[..raw_len],
+            table: self.buf[raw_len..raw_len + self.nfields as usize * SPAN_BYTES]
+                .chunks_exact(SPAN_BYTES),
         }
     }
 
@@ -329,27 +331,34 @@ impl Record {
     }
 
     fn field_at(&self, i: usize) -> Field<'_> {
-        let base = self.raw_len as usize + i * SPAN_BYTES;
-        let key_start = read_u32(&self.buf, base) as usize;
-        let key_len_q = read_u32(&self.buf, base + 4);
-        let val_start = read_u32(&self.buf, base + 8) as usize;
-        let val_len = read_u32(&self.buf, base + 12) as usize;
-        let key_len = (key_len_q & 0x3fff_ffff) as usize;
-        let quoting = match key_len_q >> 30 {
-            0 => Quoting::Unquoted,
-            1 => Quoting::Double,
-            2 => Quoting::Single,
-            _ => Quoting::Braced,
-        };
-        let nested = (key_start as u32 & NESTED_BIT) != 0;
-        let key_start = key_start & !(NESTED_BIT as usize);
-        let raw = &self.buf[..self.raw_len as usize];
-        Field {
-            key: &raw[key_start..key_start + key_len],
-            value: &raw[val_start..val_start + val_len],
-            quoting,
-            nested,
-        }
+        let raw_len = self.raw_len as usize;
+        let base = raw_len + i * SPAN_BYTES;
+        entry_field(&self.buf[..raw_len], &self.buf[base..base + SPAN_BYTES])
+    }
+}
+
+/// The field described by one table entry (`entry` is [`SPAN_BYTES`] long)
+/// over the record's input `raw`.
+#[inline(always)]
+fn entry_field<'a>(raw: &'a [u8], entry: &[u8]) -> Field<'a> {
+    let key_start = read_u32(entry, 0) as usize;
+    let key_len_q = read_u32(entry, 4);
+    let val_start = read_u32(entry, 8) as usize;
+    let val_len = read_u32(entry, 12) as usize;
+    let key_len = (key_len_q & 0x3fff_ffff) as usize;
+    let quoting = match key_len_q >> 30 {
+        0 => Quoting::Unquoted,
+        1 => Quoting::Double,
+        2 => Quoting::Single,
+        _ => Quoting::Braced,
+    };
+    let nested = (key_start as u32 & NESTED_BIT) != 0;
+    let key_start = key_start & !(NESTED_BIT as usize);
+    Field {
+        key: &raw[key_start..key_start + key_len],
+        value: &raw[val_start..val_start + val_len],
+        quoting,
+        nested,
     }
 }
 
@@ -396,25 +405,23 @@ fn read_u32(buf: &[u8], at: usize) -> u32 {
 /// Iterator over a record's fields (see [`Record::fields`]).
 #[derive(Clone)]
 pub struct Fields<'a> {
-    record: &'a Record,
-    index: usize,
+    /// The record's input.
+    raw: &'a [u8],
+    /// The remaining entries of the field table.
+    table: std::slice::ChunksExact<'a, u8>,
 }
 
 impl<'a> Iterator for Fields<'a> {
     type Item = Field<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Field<'a>> {
-        if self.index >= self.record.nfields as usize {
-            return None;
-        }
-        let f = self.record.field_at(self.index);
-        self.index += 1;
-        Some(f)
+        let entry = self.table.next()?;
+        Some(entry_field(self.raw, entry))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.record.nfields as usize - self.index;
-        (n, Some(n))
+        self.table.size_hint()
     }
 }
 
@@ -555,20 +562,29 @@ fn parse_header(s: &[u8], pos: usize) -> Result<(Timestamp, u32, usize), ParseEr
 /// value and the position after it. `None` if there is no digit, more than
 /// `max` digits or an overflow.
 fn digits(s: &[u8], pos: usize, max: usize) -> Option<(u64, usize)> {
+    let end = s.len().min(pos.saturating_add(max));
     let mut n = 0u64;
     let mut i = pos;
-    while i < s.len() && s[i].is_ascii_digit() {
-        if i - pos >= max {
-            return None;
+    while i < end {
+        let d = s[i].wrapping_sub(b'0');
+        if d > 9 {
+            break;
         }
-        n = n.checked_mul(10)?.checked_add(u64::from(s[i] - b'0'))?;
+        // No overflow below 20 digits (checked again below for 20).
+        n = n.wrapping_mul(10).wrapping_add(u64::from(d));
         i += 1;
     }
-    if i == pos {
-        None
-    } else {
-        Some((n, i))
+    if i == pos || s.get(i).is_some_and(u8::is_ascii_digit) {
+        // No digit, or more than `max`.
+        return None;
     }
+    if i - pos >= 20 {
+        // Twenty digits may overflow a u64: redo it checked.
+        n = s[pos..i].iter().try_fold(0u64, |n, &b| {
+            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        })?;
+    }
+    Some((n, i))
 }
 
 #[cfg(test)]
