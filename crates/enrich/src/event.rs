@@ -36,7 +36,8 @@ pub fn event_time(facts: &ProcessFacts<'_>) -> Time {
 }
 
 /// Translates one event. `view` must be the [`EventView`] of
-/// `facts.records`. Events without a pid give `observed: None`.
+/// `facts.records`. Events without a pid (or with pid 0) give
+/// `observed: None`.
 pub fn process_event(facts: &ProcessFacts<'_>, view: &EventView<'_>) -> ProcessEvent {
     let time = event_time(facts);
     let mut ev = ProcessEvent {
@@ -44,7 +45,8 @@ pub fn process_event(facts: &ProcessFacts<'_>, view: &EventView<'_>) -> ProcessE
         observed: None,
         change: None,
     };
-    let Some(pid) = facts.pid else {
+    // pid 0: a record of the kernel itself (no task), not a process.
+    let Some(pid) = facts.pid.filter(|p| *p != 0) else {
         return ev;
     };
     let s = &view.subject;

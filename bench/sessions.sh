@@ -1,0 +1,114 @@
+#!/bin/bash
+# bench/sessions.sh: memory of `auditrs run` with the session table under a
+# flood of short-lived processes (issue 5). A benchmark, not a test.
+#
+#   sudo bench/sessions.sh [EXECS]      (default: 1,000,000, or 200,000 when
+#                                        1M would take over 15 min here)
+#
+# Needs root, gcc, a release build (cargo build --release; or
+# AUDITRS=/path/to/auditrs), no other audit daemon. Takes the live-test lock
+# (/run/lock/auditrs-live.lock) and puts the kernel's rules and settings
+# back at the end, even on failure.
+#
+# Load: ../shared/tools/execload.c (vfork + execve /bin/true + wait, as
+# fast as it goes) under the shipped session rules (rules.d/: exec, exit,
+# setsid, fork/vfork/clone without threads, setpgid): three events per
+# process (vfork, execve, exit_group). Events go to /dev/null (the JSON is
+# written, then discarded): the figure is the daemon's own memory.
+# Measured: VmRSS of the daemon every second during the load, VmHWM (peak),
+# VmRSS after the grace period, and the session table's counters (the
+# `sessions` stats line: entries, dead, bytes, freed, evictions) against
+# the number of live processes on the machine.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=$ROOT/../shared
+BIN=${AUDITRS:-$ROOT/target/release/auditrs}
+N=${1:-}
+[ "$(id -u)" = 0 ] || { echo "bench/sessions.sh: needs root" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "bench/sessions.sh: no $BIN (cargo build --release)" >&2; exit 1; }
+[ -f "$SHARED/tools/execload.c" ] || { echo "bench/sessions.sh: missing $SHARED/tools/execload.c" >&2; exit 1; }
+
+if [ -z "${AUDITRS_BENCH_LOCKED:-}" ]; then
+  exec env AUDITRS_BENCH_LOCKED=1 flock /run/lock/auditrs-live.lock "$0" "$@"
+fi
+
+W=$(mktemp -d /tmp/auditrs-sessions.XXXXXX)
+gcc -O2 -o "$W/execload" "$SHARED/tools/execload.c"
+if [ "$(auditctl -s | awk '/^pid/{print $2}')" != 0 ]; then
+  echo "bench/sessions.sh: another audit daemon is registered" >&2; exit 1
+fi
+
+# --- save and restore the kernel's state ---
+auditctl -l > "$W/saved.rules" || true
+read -r S_ENABLED S_BACKLOG S_WAIT S_RATE S_FAIL < <(auditctl -s | awk '
+  /^enabled/{e=$2} /^backlog_limit/{b=$2} /^backlog_wait_time /{w=$2} /^rate_limit/{r=$2} /^failure/{f=$2}
+  END{print e, b, w, r, f}')
+DPID=""
+SAMPLER=""
+restore() {
+  [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null || true
+  [ -n "$DPID" ] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null || true
+  auditctl -D >/dev/null 2>&1 || true
+  if grep -q '^-' "$W/saved.rules"; then auditctl -R "$W/saved.rules" >/dev/null 2>&1 || true; fi
+  auditctl -b "$S_BACKLOG" --backlog_wait_time "$S_WAIT" -r "$S_RATE" -f "$S_FAIL" >/dev/null 2>&1 || true
+  auditctl -e "$S_ENABLED" >/dev/null 2>&1 || true
+  rm -rf "$W"
+}
+trap restore EXIT
+
+lost() { auditctl -s | awk '/^lost/{print $2}'; }
+rss_kb() { awk -v k="$2:" '$1==k{print $2}' "/proc/$1/status"; }
+wait_registered() {
+  for _ in $(seq 1 200); do
+    [ "$(auditctl -s | awk '/^pid/{print $2}')" = "$1" ] && return 0
+    sleep 0.05
+  done
+  echo "daemon $1 did not register" >&2; return 1
+}
+wait_drained() { # kernel backlog empty for 0.6 s, then 0.3 s for the daemon's buffers
+  local quiet=0
+  while [ $quiet -lt 3 ]; do
+    if [ "$(auditctl -s | awk '/^backlog /{print $2}')" = 0 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+    sleep 0.2
+  done
+  sleep 0.3
+}
+sessions_line() { grep 'sessions' "$W/auditrs.err" | grep 'entries' | tail -1 | sed 's/\x1b\[[0-9;]*m//g' | sed 's/.*sessions //'; }
+live_procs() { find /proc -maxdepth 1 -name '[0-9]*' | wc -l; }
+
+echo "machine: $(nproc) CPUs, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/{print int($2/1024)}' /proc/meminfo) MiB"
+echo "rules: $ROOT/rules.d (10-session-view + 20-session-tracking), backlog 8192, backlog_wait_time 60000"
+
+"$BIN" run --rules "$ROOT/rules.d" --output /dev/null --max-log-file 0 --stats-interval 2 \
+  --backlog-limit 8192 --backlog-wait-time 60000 2> "$W/auditrs.err" & DPID=$!
+wait_registered "$DPID"
+sleep 1
+wait_drained
+echo "start: VmRSS $(rss_kb "$DPID" VmRSS) kB; live processes $(live_procs); table: $(sessions_line)"
+
+# Rate at full speed, then the size of the run.
+"$W/execload" 20000 0 > "$W/rate.txt"
+RATE=$(sed 's/.*(\([0-9]*\)\/s).*/\1/' "$W/rate.txt")
+echo "rate probe: $(cat "$W/rate.txt")"
+if [ -z "$N" ]; then
+  if [ "$RATE" -gt 0 ] && [ $((1000000 / RATE)) -le 900 ]; then N=1000000; else N=200000; fi
+fi
+echo "load: $N processes (1,000,000 would take about $((1000000 / (RATE > 0 ? RATE : 1))) s at $RATE/s)"
+wait_drained
+
+L0=$(lost)
+( while kill -0 "$DPID" 2>/dev/null; do rss_kb "$DPID" VmRSS; sleep 1; done ) > "$W/rss.txt" & SAMPLER=$!
+"$W/execload" "$N" 0 > "$W/load.txt"
+echo "execload: $(cat "$W/load.txt")"
+wait_drained
+kill "$SAMPLER" 2>/dev/null || true; SAMPLER=""
+L1=$(lost)
+PEAK_SAMPLED=$(sort -n "$W/rss.txt" | tail -1)
+HWM=$(rss_kb "$DPID" VmHWM)
+echo "during: VmRSS max of $(wc -l < "$W/rss.txt") samples ${PEAK_SAMPLED} kB, median $(sort -n "$W/rss.txt" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}') kB; VmHWM ${HWM} kB; kernel lost +$((L1 - L0))"
+echo "right after: table: $(sessions_line)"
+# Grace period (5 s) and the idle maintenance (every second), then a stats line.
+sleep 9
+echo "after grace: VmRSS $(rss_kb "$DPID" VmRSS) kB; live processes $(live_procs); table: $(sessions_line)"
+kill -TERM "$DPID"; wait "$DPID" || true; DPID=""
+echo "daemon: $(grep -o 'stopped: .*' "$W/auditrs.err" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-220)"
