@@ -237,9 +237,13 @@ pub fn wait_for(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
     cond()
 }
 
-/// Cheap count of output lines about children of `ppid` (substring match).
+/// Cheap count of output lines about children of `ppid` (substring
+/// match on `"pid":PPID`, which also counts the few events of `ppid`
+/// itself: a readiness heuristic; the checks parse the JSON).
 pub fn child_events(path: &Path, ppid: u32) -> usize {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    text.matches(&format!("\"parent\":{{\"pid\":{ppid}}}"))
+    let key = format!("\"pid\":{ppid}");
+    text.match_indices(&key)
+        .filter(|(i, _)| matches!(text.as_bytes().get(i + key.len()), Some(b',' | b'}')))
         .count()
 }
