@@ -14,7 +14,7 @@ use crate::normalize::{
 };
 use crate::sockaddr::SockAddr;
 use crate::timestamp::TimestampCache;
-use crate::view::{types, EventView, Val};
+use crate::view::{types, EventView, Val, ViewScratch};
 
 /// The ECS version written in `ecs.version`.
 pub const ECS_VERSION: &str = "8.11.0";
@@ -85,6 +85,8 @@ pub struct Serializer<N: NameResolver> {
     pub(crate) scratch: Vec<u8>,
     /// Time of the last event written (for reports that carry no time).
     pub(crate) last_time: (u64, u32),
+    /// Allocations reused by every event's [`EventView`].
+    view_scratch: ViewScratch,
 }
 
 fn parse_u32(v: &[u8]) -> Option<u32> {
@@ -128,6 +130,7 @@ impl<N: NameResolver> Serializer<N> {
             ts: TimestampCache::default(),
             scratch: Vec::new(),
             last_time: (0, 0),
+            view_scratch: ViewScratch::default(),
         }
     }
 
@@ -185,7 +188,8 @@ impl<N: NameResolver> Serializer<N> {
         mut ctx: Option<&mut dyn ProcessContext>,
         out: &mut Vec<u8>,
     ) {
-        let Some(v) = EventView::new(records) else {
+        let scratch = std::mem::take(&mut self.view_scratch);
+        let Some(v) = EventView::new_in(records, scratch) else {
             return;
         };
         let s = &v.subject;
@@ -409,6 +413,7 @@ impl<N: NameResolver> Serializer<N> {
         w.end();
         w.finish();
         out.push(b'\n');
+        self.view_scratch = v.into_scratch();
     }
 }
 

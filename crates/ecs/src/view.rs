@@ -291,9 +291,33 @@ impl<'a> Subject<'a> {
     }
 }
 
+/// Allocations kept from one [`EventView`] to the next (see
+/// [`EventView::new_in`] and [`EventView::into_scratch`]): a serializer
+/// writing many events then allocates nothing for these parts.
+#[derive(Debug, Default)]
+pub struct ViewScratch {
+    paths: Vec<&'static Record>,
+    sockaddrs: Vec<&'static Record>,
+    data: Vec<DataField<'static>>,
+}
+
+/// An empty vector with `v`'s allocation, for elements of another lifetime
+/// (same layout: the standard library's in-place collection reuses the
+/// buffer; if it did not, this would only allocate).
+fn relabel<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
 impl<'a> EventView<'a> {
     /// Sorts an event's records into their parts. `None` for no records.
     pub fn new(records: &'a [Record]) -> Option<Self> {
+        Self::new_in(records, ViewScratch::default())
+    }
+
+    /// [`EventView::new`] reusing the allocations in `scratch` (get them
+    /// back with [`EventView::into_scratch`]).
+    pub fn new_in(records: &'a [Record], scratch: ViewScratch) -> Option<Self> {
         let first = records.first()?;
         let syscall = records.iter().find(|r| r.msg_type() == types::SYSCALL);
         let primary = records
@@ -305,10 +329,14 @@ impl<'a> EventView<'a> {
             records,
             primary,
             syscall,
-            paths: Vec::new(),
-            sockaddrs: Vec::new(),
+            paths: relabel(scratch.paths),
+            sockaddrs: relabel(scratch.sockaddrs),
             subject: Subject::default(),
-            data: Vec::with_capacity(32),
+            data: {
+                let mut d = relabel(scratch.data);
+                d.reserve(32);
+                d
+            },
             data_dedup_from: 0,
             args: Vec::new(),
             argc: None,
@@ -368,6 +396,15 @@ impl<'a> EventView<'a> {
             v.argv_issues = issues;
         }
         Some(v)
+    }
+
+    /// Gives back the allocations for the next [`EventView::new_in`].
+    pub fn into_scratch(self) -> ViewScratch {
+        ViewScratch {
+            paths: relabel(self.paths),
+            sockaddrs: relabel(self.sockaddrs),
+            data: relabel(self.data),
+        }
     }
 
     fn push_data(&mut self, key: &'a [u8], value: Option<Cow<'a, [u8]>>) {
@@ -445,5 +482,44 @@ impl<'a> EventView<'a> {
             .and_then(|v| std::str::from_utf8(v.raw).ok()?.parse::<usize>().ok());
         items.is_some_and(|n| self.paths.len() < n)
             || self.argv_issues.contains(&ArgvIssue::MissingArgs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(lines: &[&str]) -> Vec<Record> {
+        lines
+            .iter()
+            .map(|l| Record::parse_log_line(l.as_bytes()).expect("test record"))
+            .collect()
+    }
+
+    #[test]
+    fn scratch_reuse_gives_the_same_view_and_keeps_the_allocations() {
+        // Hand-written records in the kernel's format.
+        let a = records(&[
+            r#"type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=2 success=yes exit=3 a0=1 a1=2 items=1 pid=9 uid=0 comm="cat" exe="/bin/cat" tty=pts0"#,
+            r#"type=PATH msg=audit(1.000:1): item=0 name="/etc/x" inode=5 nametype=NORMAL"#,
+        ]);
+        let b = records(&[
+            r#"type=USER_LOGIN msg=audit(2.000:2): pid=1 uid=0 msg='op=login acct="root" addr=10.0.0.1 terminal=ssh res=success'"#,
+        ]);
+        let fresh_a = format!("{:?}", EventView::new(&a).unwrap().data);
+        let fresh_b = format!("{:?}", EventView::new(&b).unwrap().data);
+        let v = EventView::new_in(&a, ViewScratch::default()).unwrap();
+        assert_eq!(format!("{:?}", v.data), fresh_a);
+        assert_eq!(v.paths.len(), 1);
+        let scratch = v.into_scratch();
+        let cap = scratch.data.capacity();
+        assert!(cap >= 32 && scratch.data.is_empty() && scratch.paths.is_empty());
+        let v = EventView::new_in(&b, scratch).unwrap();
+        assert_eq!(format!("{:?}", v.data), fresh_b);
+        assert!(
+            v.paths.is_empty(),
+            "no PATH left over from the previous event"
+        );
+        assert_eq!(v.into_scratch().data.capacity(), cap);
     }
 }
