@@ -22,6 +22,8 @@ pub enum Request {
 
 /// How often timeouts and flushes are checked when no batch arrives.
 const TICK: Duration = Duration::from_millis(20);
+/// How often /etc/passwd and /etc/group are checked for changes (names).
+const NAMES_REFRESH_MS: u64 = 10_000;
 
 /// The writer's channels and settings.
 pub struct Writer {
@@ -77,6 +79,7 @@ impl Writer {
         self.poll_status(&mut control);
         let mut next_status = self.status_interval;
         let mut last_tick = 0;
+        let mut last_names = 0;
         loop {
             let closed = match self.data.recv_timeout(TICK) {
                 Ok(batch) => {
@@ -123,6 +126,12 @@ impl Writer {
             if now.saturating_sub(last_tick) >= TICK.as_millis() as u64 {
                 last_tick = now;
                 self.pipeline.tick(now);
+                if now.saturating_sub(last_names) >= NAMES_REFRESH_MS {
+                    last_names = now;
+                    if self.pipeline.names_mut().refresh() {
+                        tracing::info!("user/group names reloaded");
+                    }
+                }
                 if let Some(s) = self.sessions.as_mut() {
                     s.tick(now);
                 }

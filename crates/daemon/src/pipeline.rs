@@ -96,6 +96,12 @@ impl<N: NameResolver> Pipeline<N> {
         self.ctx = Some(ctx);
     }
 
+    /// The uid/gid name resolver (e.g. to refresh it when /etc/passwd
+    /// changes).
+    pub fn names_mut(&mut self) -> &mut N {
+        self.ser.names_mut()
+    }
+
     /// The counters (output drops and write errors summed over outputs).
     pub fn counters(&self) -> Counters {
         let mut c = self.counters;
