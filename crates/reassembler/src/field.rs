@@ -221,8 +221,10 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
-    /// The next field, `None` at the end.
-    #[inline]
+    /// The next field, `None` at the end. Always inlined: a call per field
+    /// (saved registers, the span returned through memory) cost about a
+    /// sixth of the tokenizer.
+    #[inline(always)]
     pub fn next_span(&mut self) -> Option<Span> {
         let buf = self.buf;
         let end = buf.len();
