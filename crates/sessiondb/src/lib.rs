@@ -68,7 +68,10 @@
 //! entries first (at high exec rates this shortens the grace period), then
 //! live entries that /proc says are gone, then the least recently seen.
 //! There is no periodic /proc scan: /proc is read once at start, for a pid
-//! never seen, and for eviction candidates when only live entries remain.
+//! never seen, for eviction candidates when only live entries remain, and
+//! (one `stat` each, [`Config::liveness_nanos`], 30 s) for live entries
+//! silent that long, so that a process that ended without an exit_group
+//! record (killed by a signal) is marked dead ([`Stats::ended_unseen`]).
 //!
 //! Measured with `cargo run --release -p sessiondb --example churn --
 //! 1000000 10000` (one million fork/exec/exit at 10,000 per second of

@@ -29,6 +29,13 @@ pub struct Config {
     pub proc_lookups: bool,
     /// How many ancestors one on-demand lookup may import.
     pub max_ancestor_lookups: usize,
+    /// A live entry silent for this long (nanoseconds) is checked against
+    /// /proc (one `stat` read of its pid, not a scan): processes that end
+    /// without an exit_group record (killed by a signal, exit record lost)
+    /// are then marked dead. Only with `proc_lookups`.
+    pub liveness_nanos: u64,
+    /// At most this many such checks per [`SessionDb::maintain`] call.
+    pub max_liveness_checks: usize,
 }
 
 impl Default for Config {
@@ -41,6 +48,8 @@ impl Default for Config {
             max_logins: 1024,
             proc_lookups: true,
             max_ancestor_lookups: 16,
+            liveness_nanos: 30_000_000_000,
+            max_liveness_checks: 64,
         }
     }
 }
@@ -70,6 +79,9 @@ pub struct Stats {
     pub proc_lookup_failures: u64,
     /// Live entries replaced by a new process with the same pid (exit missed).
     pub missed_exits: u64,
+    /// Live entries found gone in /proc by the liveness check (their end
+    /// was not recorded: killed by a signal, or its record lost).
+    pub ended_unseen: u64,
     /// Clone records of threads, ignored.
     pub threads_ignored: u64,
     /// clone3 children never confirmed, dropped.
@@ -100,6 +112,9 @@ pub struct SessionDb<S: ProcSource> {
     pub(crate) dead_queue: VecDeque<Key>,
     /// Dead entries past their grace period but still needed.
     pub(crate) pinned_dead: VecDeque<Key>,
+    /// Live entries to check against /proc once silent for
+    /// [`Config::liveness_nanos`]: (time of the last look, key).
+    pub(crate) liveness_queue: VecDeque<(Time, Key)>,
     /// Tentative (clone3) children, in order of creation.
     pub(crate) tentative_queue: VecDeque<(Time, Key)>,
     /// Pids whose /proc lookup failed recently (time of failure).
@@ -137,6 +152,7 @@ impl<S: ProcSource> SessionDb<S> {
             pgid_refs: HashMap::new(),
             dead_queue: VecDeque::new(),
             pinned_dead: VecDeque::new(),
+            liveness_queue: VecDeque::new(),
             tentative_queue: VecDeque::new(),
             failed_lookups: HashMap::new(),
             logins: HashMap::new(),
@@ -263,6 +279,7 @@ impl<S: ProcSource> SessionDb<S> {
                 self.pinned_dead.push_back(key);
             }
         }
+        self.check_liveness();
         if self.pinned_dead.len() > 64 && self.pinned_dead.len() > 2 * self.entries.len() {
             let entries = &self.entries;
             self.pinned_dead.retain(|k| entries.contains_key(k));
@@ -353,6 +370,9 @@ impl<S: ProcSource> SessionDb<S> {
         if oversized(self.pinned_dead.len(), self.pinned_dead.capacity()) {
             self.pinned_dead.shrink_to(self.pinned_dead.len() * 2);
         }
+        if oversized(self.liveness_queue.len(), self.liveness_queue.capacity()) {
+            self.liveness_queue.shrink_to(self.liveness_queue.len() * 2);
+        }
         if oversized(self.tentative_queue.len(), self.tentative_queue.capacity()) {
             self.tentative_queue
                 .shrink_to(self.tentative_queue.len() * 2);
@@ -387,6 +407,10 @@ impl<S: ProcSource> SessionDb<S> {
         );
         entry.accounted = entry.heap_bytes();
         self.bytes += entry.accounted;
+        if self.config.proc_lookups {
+            self.liveness_queue
+                .push_back((self.now.max(entry.last_seen), key));
+        }
         self.entries.insert(key, Box::new(entry));
         self.by_pid.insert(pid, key);
         self.stats.inserted += 1;
@@ -639,6 +663,41 @@ impl<S: ProcSource> SessionDb<S> {
         }
     }
 
+    /// Checks live entries silent for [`Config::liveness_nanos`] against
+    /// /proc, oldest first, at most [`Config::max_liveness_checks`]; those
+    /// gone are marked dead (end unknown) and freed after the grace period.
+    fn check_liveness(&mut self) {
+        let after = self.config.liveness_nanos;
+        let mut checks = 0;
+        while let Some(&(t, key)) = self.liveness_queue.front() {
+            if t.plus_nanos(after) > self.now || checks >= self.config.max_liveness_checks {
+                break;
+            }
+            self.liveness_queue.pop_front();
+            let Some(e) = self.entries.get(&key) else {
+                continue;
+            };
+            if !e.is_live() {
+                continue;
+            }
+            if e.last_seen.plus_nanos(after) > self.now {
+                // Seen since: look again once silent long enough.
+                let seen = e.last_seen;
+                self.liveness_queue.push_back((seen, key));
+                continue;
+            }
+            checks += 1;
+            if self.is_gone(key) {
+                self.stats.ended_unseen += 1;
+                let now = self.now;
+                self.mark_dead(key, now);
+            } else {
+                let now = self.now;
+                self.liveness_queue.push_back((now, key));
+            }
+        }
+    }
+
     /// True when /proc positively says the process of `key` no longer runs.
     fn is_gone(&mut self, key: Key) -> bool {
         let Some(e) = self.entries.get(&key) else {
@@ -647,10 +706,20 @@ impl<S: ProcSource> SessionDb<S> {
         if !e.is_live() {
             return true;
         }
-        let (pid, ticks) = (e.pid, e.start_ticks);
+        let (pid, ticks, last_seen) = (e.pid, e.start_ticks, e.last_seen);
         self.stats.proc_lookups += 1;
         match self.source.stat(pid) {
-            Ok(st) => ticks.is_some_and(|t| t != st.starttime),
+            Ok(st) => match ticks {
+                Some(t) => t != st.starttime,
+                // Start unknown (known from records only): the pid is
+                // someone else's if that one started after ours was last
+                // seen (/proc start times: 1 s of slack for btime's rounding).
+                None => {
+                    let h = &self.host;
+                    Time::from_boot_ticks(h.btime_secs, st.starttime, h.clock_ticks)
+                        > last_seen.plus_nanos(1_000_000_000)
+                }
+            },
             Err(SessionDbError::NoSuchProcess { .. }) => {
                 self.stats.proc_lookup_failures += 1;
                 true

@@ -375,10 +375,13 @@ impl<S: ProcSource> SessionDb<S> {
         if child_pid == 0 || child_pid == p.pid {
             return;
         }
-        // The child's own records may precede the parent's clone record.
+        // The child's own records may precede the parent's clone record
+        // (vfork returns in the parent after the child's exec; a short
+        // child has even exited by then): that child, live or dead, is
+        // the one this record creates.
         if let Some(ck) = self.current(child_pid) {
             let c = &self.entries[&ck];
-            if c.is_live() && c.ppid == p.pid && !c.fork_seen {
+            if c.ppid == p.pid && !c.fork_seen {
                 if let Some(c) = self.entries.get_mut(&ck) {
                     c.fork_seen = true;
                     if !c.start_exact {

@@ -271,3 +271,30 @@ fn a_new_parent_outside_the_ancestry_means_a_reused_pid() {
     assert_eq!(s.db.stats().missed_exits, 1);
     s.db.check_invariants().unwrap();
 }
+
+#[test]
+fn processes_ended_without_an_exit_record_are_found_by_the_liveness_check() {
+    // `yes | head -1`: head exits, yes dies of SIGPIPE (no exit_group
+    // record). Without a periodic scan, the table learns it by checking
+    // its silent live entries' pids, one stat read each.
+    let mut s = Sim::with_config(base(), config(1000));
+    s.spawn(Spawn::new(500, 10, b"/usr/bin/yes").pgid(500));
+    s.spawn(Spawn::new(501, 10, b"/usr/bin/head").pgid(500));
+    s.exit(501, 0);
+    let t = s.now();
+    let live = Config::default().liveness_nanos;
+    s.db.maintain(t.plus_nanos(live / 2));
+    assert!(s.db.live_pids().contains(&500), "checked only once silent");
+    let lookups = s.db.stats().proc_lookups;
+    s.db.maintain(t.plus_nanos(live + 1));
+    assert!(!s.db.live_pids().contains(&500));
+    let st = s.db.stats();
+    assert_eq!(st.ended_unseen, 1, "{st:?}");
+    // init and bash are in /proc: checked, still live.
+    assert!(st.proc_lookups >= lookups + 3, "{st:?}");
+    assert_eq!(s.db.live_pids(), vec![1, 10]);
+    s.db.maintain(t.plus_nanos(live + GRACE + 1));
+    assert!(s.db.view(500).is_none(), "freed after the grace period");
+    assert_eq!(s.db.len(), 2);
+    s.db.check_invariants().unwrap();
+}
