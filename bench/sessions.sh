@@ -16,7 +16,8 @@
 # process (vfork, execve, exit_group). Events go to /dev/null (the JSON is
 # written, then discarded): the figure is the daemon's own memory.
 # Measured: VmRSS of the daemon every second during the load, VmHWM (peak),
-# VmRSS after the grace period, and the session table's counters (the
+# VmRSS after the grace period and after the liveness check (40 s), and the
+# session table's counters (the
 # `sessions` stats line: entries, dead, bytes, freed, evictions) against
 # the number of live processes on the machine.
 set -euo pipefail
@@ -109,6 +110,10 @@ echo "during: VmRSS max of $(wc -l < "$W/rss.txt") samples ${PEAK_SAMPLED} kB, m
 echo "right after: table: $(sessions_line)"
 # Grace period (5 s) and the idle maintenance (every second), then a stats line.
 sleep 9
-echo "after grace: VmRSS $(rss_kb "$DPID" VmRSS) kB; live processes $(live_procs); table: $(sessions_line)"
+echo "after grace (9 s): VmRSS $(rss_kb "$DPID" VmRSS) kB; live processes $(live_procs); table: $(sessions_line)"
+# Live entries silent for 30 s are checked against /proc (processes ended
+# without an exit record), then freed after their grace period.
+sleep 31
+echo "after liveness check (40 s): VmRSS $(rss_kb "$DPID" VmRSS) kB; live processes $(live_procs); table: $(sessions_line)"
 kill -TERM "$DPID"; wait "$DPID" || true; DPID=""
 echo "daemon: $(grep -o 'stopped: .*' "$W/auditrs.err" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-220)"

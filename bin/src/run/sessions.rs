@@ -75,6 +75,7 @@ impl Sessions {
             proc_lookups = s.proc_lookups,
             proc_lookup_failures = s.proc_lookup_failures,
             missed_exits = s.missed_exits,
+            ended_unseen = s.ended_unseen,
             threads_ignored = s.threads_ignored,
             tentative_dropped = s.tentative_dropped,
             logins = s.logins,
