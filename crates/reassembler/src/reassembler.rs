@@ -1,6 +1,6 @@
 //! Grouping records into events (see [`Reassembler`]).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::event::{is_daemon_type, role, Completion, Event, EventKey, Role};
@@ -119,7 +119,6 @@ impl Hasher for KeyHasher {
 }
 
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
-type FastSet<K> = HashSet<K, BuildHasherDefault<KeyHasher>>;
 
 /// Most distinct `node=` names tracked; later ones share one identity (their
 /// events still group by timestamp and serial).
@@ -163,8 +162,14 @@ pub struct Reassembler {
     base: u64,
     index: FastMap<EventKey, u64>,
     live: usize,
-    emitted: FastSet<EventKey>,
-    emitted_order: VecDeque<EventKey>,
+    /// Keys of emitted events with their emission number; an entry counts
+    /// only while it is among the last [`Config::late_memory`] emitted.
+    /// Stale entries are swept in bulk when the map reaches twice that size
+    /// (no per-event removal of the oldest key: that lookup missed the cache
+    /// on every event).
+    emitted: FastMap<EventKey, u64>,
+    /// Events emitted so far (the next emission number).
+    emitted_count: u64,
     nodes: HashMap<Vec<u8>, u32>,
     node_names: Vec<Vec<u8>>,
     /// The id of the last node seen (most streams have one node).
@@ -184,8 +189,8 @@ impl Reassembler {
             base: 0,
             index: FastMap::default(),
             live: 0,
-            emitted: FastSet::default(),
-            emitted_order: VecDeque::new(),
+            emitted: FastMap::default(),
+            emitted_count: 0,
             nodes: HashMap::new(),
             node_names: Vec::new(),
             last_node: 0,
@@ -243,7 +248,7 @@ impl Reassembler {
             }
             return;
         }
-        if self.emitted.contains(&key) {
+        if self.was_emitted(&key) {
             if role != Role::End {
                 self.stats.late += 1;
                 out.extend(Some(Output::Late { record }));
@@ -424,15 +429,22 @@ impl Reassembler {
             Completion::Flushed => self.stats.flushed += 1,
         }
         if self.config.late_memory > 0 {
-            if self.emitted_order.len() >= self.config.late_memory {
-                if let Some(old) = self.emitted_order.pop_front() {
-                    self.emitted.remove(&old);
-                }
+            let memory = self.config.late_memory as u64;
+            if self.emitted.len() as u64 >= memory.saturating_mul(2) {
+                let count = self.emitted_count;
+                self.emitted.retain(|_, n| count - *n < memory);
             }
-            self.emitted.insert(key);
-            self.emitted_order.push_back(key);
+            self.emitted.insert(key, self.emitted_count);
+            self.emitted_count += 1;
         }
         out.extend(Some(Output::Event(event)));
+    }
+
+    /// Whether `key` is one of the last [`Config::late_memory`] events emitted.
+    fn was_emitted(&self, key: &EventKey) -> bool {
+        self.emitted
+            .get(key)
+            .is_some_and(|&n| self.emitted_count - n <= self.config.late_memory as u64)
     }
 
     fn report_gaps<O: Extend<Output>>(&mut self, out: &mut O) {

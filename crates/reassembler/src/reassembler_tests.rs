@@ -419,3 +419,24 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn late_memory_window_is_exact_and_its_map_stays_bounded() {
+    let mut r = Reassembler::new(Config {
+        late_memory: 3,
+        ..Config::default()
+    });
+    let mut out = Vec::new();
+    for s in 1..=100 {
+        r.push(rec("USER_ACCT", s, "a=1"), 0, &mut out);
+        assert!(r.emitted.len() <= 6, "swept at twice the memory");
+    }
+    // The last three (98, 99, 100) are remembered; 97 is not.
+    for s in [98, 99, 100] {
+        r.push(rec("USER_ACCT", s, "a=1"), 0, &mut out);
+    }
+    assert_eq!(r.stats().late, 3);
+    r.push(rec("USER_ACCT", 97, "a=1"), 0, &mut out);
+    assert_eq!(r.stats().late, 3);
+    assert_eq!(events(&out).len(), 101);
+}
