@@ -21,10 +21,6 @@ use tokio::signal::unix::{signal, SignalKind};
 use super::kernel;
 use super::writer::{Request, Writer};
 
-/// After a batch that emptied the socket, the reader waits this long
-/// before the next receive (records wait in the 8+ MiB receive buffer).
-const COALESCE: Duration = Duration::from_millis(5);
-
 fn host_name(config: &Config) -> Option<String> {
     config.host_name.clone().or_else(|| {
         std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -116,12 +112,13 @@ async fn run_async(config: Config, explicit_rules: bool) -> anyhow::Result<i32> 
     let mut batch = new_batch();
     let mut fatal: Option<anyhow::Error> = None;
     let mut partial = false;
+    let coalesce = Duration::from_millis(config.read_coalesce_ms);
     loop {
-        if std::mem::take(&mut partial) {
+        if std::mem::take(&mut partial) && !coalesce.is_zero() {
             // The socket was drained: let records gather in its buffer for
             // a moment, so each wakeup (here and in the writer) carries
             // many. A full batch is followed at once.
-            tokio::time::sleep(COALESCE).await;
+            tokio::time::sleep(coalesce).await;
         }
         tokio::select! {
             biased;

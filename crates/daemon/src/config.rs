@@ -185,6 +185,11 @@ pub struct Config {
     pub queue_depth: usize,
     /// Records per receive batch at most (default 512).
     pub batch_records: usize,
+    /// After a receive that emptied the socket, the reader waits this long
+    /// (ms) before the next one, so each wakeup carries many records
+    /// (default 20; 0 = read as soon as anything arrives). Records wait in
+    /// the receive buffer meanwhile; a full batch is followed at once.
+    pub read_coalesce_ms: u64,
     /// Netlink receive buffer in bytes, forced with SO_RCVBUFFORCE
     /// (default 8 MiB).
     pub receive_buffer: usize,
@@ -230,6 +235,7 @@ impl Default for Config {
             max_in_flight: 4_096,
             queue_depth: 256,
             batch_records: 512,
+            read_coalesce_ms: 20,
             receive_buffer: 8 << 20,
             status_interval_ms: 1_000,
             stats_interval_s: 60,
@@ -329,6 +335,12 @@ impl Config {
             return Err(bad(
                 "receive_buffer",
                 format!("{} bytes is not in 64 KiB..=1 GiB", self.receive_buffer),
+            ));
+        }
+        if self.read_coalesce_ms > 1_000 {
+            return Err(bad(
+                "read_coalesce_ms",
+                format!("{} is not in 0..=1000", self.read_coalesce_ms),
             ));
         }
         if self.status_interval_ms < 10 || self.status_interval_ms > 3_600_000 {
