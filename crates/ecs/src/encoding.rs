@@ -66,31 +66,40 @@ pub fn is_execve_arg(key: &[u8]) -> bool {
             && tail[1..tail.len() - 1].iter().all(u8::is_ascii_digit))
 }
 
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
+/// Value of each byte as a hex digit (either case); 0xff for the others.
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// Decodes hex text (either case). `None` if the length is odd or a byte is
 /// not a hex digit. The empty input decodes to nothing.
 pub fn hex_decode(hex: &[u8]) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if hex.len() % 2 != 0 || !hex.iter().all(|&b| HEX_VALUE[b as usize] < 16) {
         return None;
     }
-    let mut out = Vec::with_capacity(hex.len() / 2);
-    for pair in hex.chunks_exact(2) {
-        out.push(hex_val(pair[0])? << 4 | hex_val(pair[1])?);
-    }
-    Some(out)
+    // Validated above: every byte is a digit, no check per pair.
+    Some(
+        hex.chunks_exact(2)
+            .map(|p| HEX_VALUE[p[0] as usize] << 4 | HEX_VALUE[p[1] as usize])
+            .collect(),
+    )
 }
 
 /// True when every byte is a hex digit and the length is even and non-zero.
 pub fn is_hex(v: &[u8]) -> bool {
-    !v.is_empty() && v.len() % 2 == 0 && v.iter().all(u8::is_ascii_hexdigit)
+    !v.is_empty() && v.len() % 2 == 0 && v.iter().all(|&b| HEX_VALUE[b as usize] < 16)
 }
 
 /// Decodes the value of an untrusted-string field: `None` for `(null)`,
@@ -102,7 +111,8 @@ pub fn decode_untrusted(value: &[u8], quoted: bool) -> Option<Cow<'_, [u8]>> {
     if value == b"(null)" {
         return None;
     }
-    if is_hex(value) {
+    if !value.is_empty() {
+        // hex_decode checks the digits and the even length first.
         if let Some(d) = hex_decode(value) {
             return Some(Cow::Owned(d));
         }
