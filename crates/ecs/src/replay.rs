@@ -16,6 +16,11 @@ const MAX_LINE: usize = 8 << 20;
 /// Output is written in chunks of about this size.
 const FLUSH_AT: usize = 1 << 20;
 
+/// Record buffers kept for reuse (at most this many, each at most
+/// [`POOL_BUF_MAX`] bytes): parsing a line then allocates nothing.
+const POOL_LEN: usize = 1024;
+const POOL_BUF_MAX: usize = 16 << 10;
+
 /// Replay settings.
 #[derive(Debug, Clone, Default)]
 pub struct ReplayOptions {
@@ -54,6 +59,8 @@ pub struct Replay<W: Write, N: NameResolver> {
     now: u64,
     summary: ReplaySummary,
     ctx: Option<Box<dyn ProcessContext>>,
+    /// Buffers of written events' records, for the next lines.
+    pool: Vec<Vec<u8>>,
 }
 
 impl<W: Write, N: NameResolver> Replay<W, N> {
@@ -68,6 +75,7 @@ impl<W: Write, N: NameResolver> Replay<W, N> {
             now: 0,
             summary: ReplaySummary::default(),
             ctx: None,
+            pool: Vec::with_capacity(POOL_LEN),
         }
     }
 
@@ -97,6 +105,17 @@ impl<W: Write, N: NameResolver> Replay<W, N> {
                 .as_deref_mut()
                 .map(|c| c as &mut dyn ProcessContext);
             self.ser.write_output(&o, ctx, &mut self.buf);
+            if let Output::Event(e) = o {
+                for r in e.into_records() {
+                    if self.pool.len() >= POOL_LEN {
+                        break;
+                    }
+                    let b = r.into_buffer();
+                    if b.capacity() <= POOL_BUF_MAX {
+                        self.pool.push(b);
+                    }
+                }
+            }
         }
         if self.buf.len() >= FLUSH_AT {
             self.out.write_all(&self.buf).map_err(EcsError::Write)?;
@@ -113,7 +132,8 @@ impl<W: Write, N: NameResolver> Replay<W, N> {
         if trimmed.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        match Record::parse_log_line(trimmed) {
+        let buf = self.pool.pop().unwrap_or_default();
+        match Record::parse_log_line_in(trimmed, buf) {
             Ok(rec) => {
                 self.summary.records += 1;
                 self.now = self.now.max(rec.timestamp().as_millis());

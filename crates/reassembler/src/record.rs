@@ -103,6 +103,13 @@ impl Record {
     /// [`Record::msg_type`] is then 0. A trailing `\n` / `\r\n` is ignored.
     /// The last 0x1D byte of the line starts the enrichment.
     pub fn parse_log_line(line: &[u8]) -> Result<Record, ParseError> {
+        Self::parse_log_line_in(line, Vec::new())
+    }
+
+    /// [`Record::parse_log_line`] storing the record in `buf` (its contents
+    /// are discarded, its allocation reused): with buffers given back by
+    /// [`Record::into_buffer`], a reader parses without allocating.
+    pub fn parse_log_line_in(line: &[u8], buf: Vec<u8>) -> Result<Record, ParseError> {
         let line = trim_end(line);
         check_len(line)?;
         let mut pos = 0;
@@ -135,7 +142,7 @@ impl Record {
                 ),
                 None => (line.len(), None),
             };
-        Ok(Self::build(
+        Ok(Self::build_in(
             line,
             Parts {
                 msg_type,
@@ -148,6 +155,7 @@ impl Record {
                 body_end,
                 enrichment,
             },
+            buf,
         ))
     }
 
@@ -175,10 +183,15 @@ impl Record {
     }
 
     fn build(input: &[u8], p: Parts) -> Record {
+        Self::build_in(input, p, Vec::new())
+    }
+
+    fn build_in(input: &[u8], p: Parts, mut buf: Vec<u8>) -> Record {
         // Every field has its own '=' in the body: an upper bound, so the
         // record's single allocation is never grown.
         let max_fields = count_equals(&input[p.body_start..p.body_end]);
-        let mut buf = Vec::with_capacity(input.len() + max_fields * SPAN_BYTES);
+        buf.clear();
+        buf.reserve(input.len() + max_fields * SPAN_BYTES);
         buf.extend_from_slice(input);
         let mut nfields = 0u32;
         let mut nested: Option<(usize, usize)> = None;
@@ -213,6 +226,11 @@ impl Record {
             body: Range32::new(p.body_start, p.body_end),
             enrichment: p.enrichment,
         }
+    }
+
+    /// The record's storage, for [`Record::parse_log_line_in`] to reuse.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.buf
     }
 
     /// The record type number (`1300` for SYSCALL). 0 if the log line named

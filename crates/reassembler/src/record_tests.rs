@@ -319,3 +319,25 @@ fn common_type_names_agree_with_the_tables() {
         );
     }
 }
+
+#[test]
+fn parse_into_a_reused_buffer_gives_the_same_record() {
+    let long = b"type=SYSCALL msg=audit(1700000000.123:42): arch=c000003e syscall=59 success=yes exit=0 comm=\"ls\" exe=\"/usr/bin/ls\" key=(null)";
+    let short =
+        b"type=USER_END msg=audit(1.000:2): pid=1 uid=0 msg='op=x acct=\"root\" res=success'";
+    let first = Record::parse_log_line(long).unwrap();
+    let buf = first.into_buffer();
+    let cap = buf.capacity();
+    let again = Record::parse_log_line_in(short, buf).unwrap();
+    let fresh = Record::parse_log_line(short).unwrap();
+    assert_eq!(again, fresh);
+    let fields = |r: &Record| -> Vec<(Vec<u8>, Vec<u8>, bool)> {
+        r.fields()
+            .map(|f| (f.key.to_vec(), f.value.to_vec(), f.nested))
+            .collect()
+    };
+    assert_eq!(fields(&again), fields(&fresh));
+    assert_eq!((again.serial(), again.msg_type()), (2, fresh.msg_type()));
+    // The allocation was reused (the short record fits in it).
+    assert_eq!(again.into_buffer().capacity(), cap);
+}
