@@ -179,7 +179,7 @@ fn escape_utf8(out: &mut Vec<u8>, s: &[u8]) {
 
 /// Appends `bytes` as a complete JSON string (with quotes). Returns `false`
 /// when the bytes were not valid UTF-8 (and were written lossily).
-#[inline]
+#[inline(always)]
 pub fn write_string(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
