@@ -493,7 +493,7 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// Writes a string member whose key is arbitrary bytes.
-    #[inline]
+    #[inline(always)]
     pub fn str_field_bytes(&mut self, key: &[u8], value: &[u8]) {
         self.comma();
         let out = &mut *self.out;
