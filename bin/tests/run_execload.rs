@@ -92,3 +92,71 @@ fn execload_20000_each_exec_once_then_clean_sigterm() {
         d.log()
     );
 }
+
+#[test]
+fn json_and_auditd_format_at_once_ausearch_reads_the_raw_file() {
+    let Some(_kernel) = live("json_and_auditd_format_at_once_ausearch_reads_the_raw_file") else {
+        return;
+    };
+    let dir = TempDir::new("rawfmt");
+    let load = execload(&dir);
+    let rules = rules(&dir, EXEC_RULES);
+    let (out, raw) = (dir.path("events.json"), dir.path("audit.log"));
+    let mut d = Daemon::start(
+        &dir,
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--raw-output",
+            raw.to_str().unwrap(),
+        ],
+    );
+    let ppid = run_execload(&load, 20, 0);
+    assert!(wait_for(10, || child_events(&out, ppid) >= 40));
+    let (code, _) = d.stop();
+    assert_eq!(code, Some(0), "{}", d.log());
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&raw).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    // ausearch finds every exec of the load by key and parent pid.
+    let o = std::process::Command::new("ausearch")
+        .args([
+            "-if",
+            raw.to_str().unwrap(),
+            "-k",
+            "exec",
+            "--ppid",
+            &ppid.to_string(),
+            "--format",
+            "csv",
+        ])
+        .output()
+        .expect("ausearch (Debian's auditd package)");
+    let csv = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "ausearch: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.contains("/usr/bin/true") || l.contains("true"))
+            .count(),
+        20,
+        "{csv}"
+    );
+    let o = std::process::Command::new("aureport")
+        .args(["-if", raw.to_str().unwrap(), "--summary", "-x"])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success() && String::from_utf8_lossy(&o.stdout).contains("/usr/bin/true"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // The same execs in the JSON output.
+    let (exec, _) = exec_and_end_by_pid(&json_lines(&out), ppid);
+    assert_eq!(exec.len(), 20);
+}
