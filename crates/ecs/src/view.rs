@@ -144,6 +144,11 @@ pub struct EventView<'a> {
     pub data: Vec<DataField<'a>>,
     /// `data[..data_dedup_from]` came from earlier records.
     data_dedup_from: usize,
+    /// One bit per key hash of every `data` key so far ...
+    data_keys: u64,
+    /// ... and of `data[..data_dedup_from]`: a clear bit means no earlier
+    /// record has the key, so the duplicate scan is skipped.
+    data_dedup_keys: u64,
     /// Arguments from EXECVE (empty if none), and issues found.
     pub args: Vec<Cow<'a, [u8]>>,
     /// `argc` from EXECVE.
@@ -156,6 +161,15 @@ pub struct EventView<'a> {
     pub cwd: Option<Cow<'a, [u8]>>,
     /// PROCTITLE split at NUL.
     pub proctitle: Option<Vec<Cow<'a, [u8]>>>,
+}
+
+/// A one-bit hash of a key (length, first and last byte) for
+/// [`EventView`]'s duplicate-key filter.
+fn key_bit(key: &[u8]) -> u64 {
+    let h = key.len() as u64 * 7
+        + u64::from(key.first().copied().unwrap_or(0)) * 3
+        + u64::from(key.last().copied().unwrap_or(0)) * 5;
+    1 << (h % 64)
 }
 
 /// Where a field of a non-structural record goes, decided by one match on
@@ -338,6 +352,8 @@ impl<'a> EventView<'a> {
                 d
             },
             data_dedup_from: 0,
+            data_keys: 0,
+            data_dedup_keys: 0,
             args: Vec::new(),
             argc: None,
             argv_issues: Vec::new(),
@@ -363,6 +379,7 @@ impl<'a> EventView<'a> {
                 types::EXECVE => {
                     v.has_execve = true;
                     v.data_dedup_from = v.data.len();
+                    v.data_dedup_keys = v.data_keys;
                     for f in r.fields() {
                         if !argv.add(f.key, f.value, f.quoting != Quoting::Unquoted) {
                             v.push_data(f.key, decode_field(f.key, f.value, f.is_quoted(), true));
@@ -410,19 +427,22 @@ impl<'a> EventView<'a> {
     fn push_data(&mut self, key: &'a [u8], value: Option<Cow<'a, [u8]>>) {
         let Some(value) = value else { return };
         // Keys repeat only across records: the first record's are unique.
-        if self.data_dedup_from > 0
+        let bit = key_bit(key);
+        if self.data_dedup_keys & bit != 0
             && self.data[..self.data_dedup_from]
                 .iter()
                 .any(|d| d.key == key)
         {
             return;
         }
+        self.data_keys |= bit;
         self.data.push(DataField { key, value });
     }
 
     /// Takes subject fields and data from a non-structural record.
     fn absorb(&mut self, r: &'a Record) {
         self.data_dedup_from = self.data.len();
+        self.data_dedup_keys = self.data_keys;
         if matches!(r.msg_type(), types::AVC | types::USER_AVC) {
             self.absorb_avc(r.body());
         }
