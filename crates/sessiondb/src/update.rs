@@ -59,7 +59,7 @@ impl<S: ProcSource> SessionDb<S> {
                 return (key, false);
             }
         }
-        (self.create_observed(o, time), true)
+        (self.create_observed(o, time, is_exec), true)
     }
 
     /// True when the process of `key` cannot have `ppid` as its parent: a
@@ -146,8 +146,11 @@ impl<S: ProcSource> SessionDb<S> {
 
     /// Creates the entry of a pid never seen: from /proc when the process
     /// is still there (and is the same one), else from the record alone.
-    fn create_observed(&mut self, o: &Observation, time: Time) -> Key {
-        if let Some(snap) = self.lookup(o.pid, time) {
+    ///
+    /// For an exec, whose records give the new image (executable,
+    /// arguments, directory) and the ids, only `stat` and `status` are read.
+    fn create_observed(&mut self, o: &Observation, time: Time, is_exec: bool) -> Key {
+        if let Some(snap) = self.lookup_as(o.pid, time, is_exec) {
             let key = self.import_snapshot(snap, time, 0);
             self.merge(key, o, time, true);
             if let Some(c) = &o.comm {
@@ -190,6 +193,12 @@ impl<S: ProcSource> SessionDb<S> {
     /// Reads `pid` from /proc, unless lookups are off or it failed recently.
     /// Rejects a process that started after `time` (a reused pid).
     fn lookup(&mut self, pid: u32, time: Time) -> Option<ProcSnapshot> {
+        self.lookup_as(pid, time, false)
+    }
+
+    /// [`Self::lookup`]; `light`: only `stat` and `status` (the rest comes
+    /// from the event's records).
+    fn lookup_as(&mut self, pid: u32, time: Time, light: bool) -> Option<ProcSnapshot> {
         if !self.config.proc_lookups || pid == 0 {
             return None;
         }
@@ -200,7 +209,16 @@ impl<S: ProcSource> SessionDb<S> {
             }
         }
         self.stats.proc_lookups += 1;
-        let result = self.source.snapshot(pid);
+        let result = if light {
+            self.source.stat(pid).map(|stat| ProcSnapshot {
+                pid,
+                stat,
+                status: self.source.status(pid).ok(),
+                ..Default::default()
+            })
+        } else {
+            self.source.snapshot(pid)
+        };
         let snap = match result {
             Ok(s) => {
                 let start = self.start_time(&s);
