@@ -234,6 +234,7 @@ fn fill(path: &Path) {
         .arg("if=/dev/zero")
         .arg(format!("of={}", path.display()))
         .args(["bs=4k", "status=none"])
+        .stderr(Stdio::null())
         .status();
 }
 

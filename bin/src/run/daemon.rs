@@ -44,6 +44,12 @@ async fn run_async(config: Config, explicit_rules: bool) -> anyhow::Result<i32> 
     // Outputs first: a bad path fails before the kernel is touched.
     let mut pipeline = Pipeline::new(&config, SystemNames::load(), host_name(&config))?;
     let sessions = super::sessions::install(&config, &mut pipeline);
+    // Handlers before registration: a signal during setup is taken at the
+    // first turn of the loop (an orderly stop), not a kill with the pid held.
+    let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;
+    let mut sigint = signal(SignalKind::interrupt()).context("SIGINT handler")?;
+    let mut sighup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
+    let mut sigusr1 = signal(SignalKind::user_defined1()).context("SIGUSR1 handler")?;
     let mut control = AuditControl::open().context("opening the audit control socket")?;
     let status = kernel::status(&mut control)?;
     let mode = if config.multicast {
@@ -102,11 +108,6 @@ async fn run_async(config: Config, explicit_rules: bool) -> anyhow::Result<i32> 
         .name("auditrs-writer".into())
         .spawn(move || writer.run())
         .context("starting the writer thread")?;
-
-    let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;
-    let mut sigint = signal(SignalKind::interrupt()).context("SIGINT handler")?;
-    let mut sighup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
-    let mut sigusr1 = signal(SignalKind::user_defined1()).context("SIGUSR1 handler")?;
 
     let new_batch = || EventBatch::with_capacity(64 << 10, 256);
     let mut batch = new_batch();
