@@ -117,3 +117,30 @@ fn check_config_rejects_bad_values_and_rules_with_their_location() {
         "{err}"
     );
 }
+
+#[test]
+fn without_privilege_a_clear_message_and_nothing_touched() {
+    // As root, drop to nobody with no capabilities (setpriv, util-linux).
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 || !Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("SKIP: needs root and setpriv to run the binary unprivileged");
+        return;
+    }
+    let o = Command::new("/usr/bin/setpriv")
+        .args([
+            "--reuid",
+            "65534",
+            "--regid",
+            "65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+        ])
+        .arg(env!("CARGO_BIN_EXE_auditrs"))
+        .args(["run", "--output", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("needs root or CAP_AUDIT_CONTROL"), "{err}");
+}
