@@ -12,7 +12,7 @@
 //! process is registered, so a `never` rule for our pid is prepended.
 
 use anyhow::Context;
-use audit_client::{AuditControl, AuditStatus, StatusChange};
+use audit_client::{AuditControl, AuditStatus, StatusChange, Transport};
 use audit_daemon::Config;
 use audit_rules::SystemHost;
 
@@ -24,7 +24,7 @@ pub struct Setup {
 }
 
 /// The kernel's status, or a clear error.
-pub fn status(control: &mut AuditControl) -> anyhow::Result<AuditStatus> {
+pub fn status<T: Transport>(control: &mut AuditControl<T>) -> anyhow::Result<AuditStatus> {
     control
         .get_status()
         .context("reading the kernel's audit status (AUDIT_GET)")
@@ -37,8 +37,8 @@ pub fn status(control: &mut AuditControl) -> anyhow::Result<AuditStatus> {
 /// source adds, nothing is deleted or added, so no event is missed; a
 /// changed rule set is loaded as at start (`-D`, then the rules: a window
 /// of a few milliseconds without rules).
-pub fn setup(
-    control: &mut AuditControl,
+pub fn setup<T: Transport>(
+    control: &mut AuditControl<T>,
     config: &Config,
     explicit_rules: bool,
     reload: bool,
@@ -79,8 +79,8 @@ pub fn setup(
 }
 
 /// Settings, enabling and the self-exclusion rule (after the rules).
-fn finish_setup(
-    control: &mut AuditControl,
+fn finish_setup<T: Transport>(
+    control: &mut AuditControl<T>,
     config: &Config,
     mut done: Setup,
 ) -> anyhow::Result<Setup> {
@@ -139,10 +139,138 @@ fn finish_setup(
 }
 
 /// Undoes what [`setup`] did that must not outlive the daemon.
-pub fn teardown(control: &mut AuditControl, done: &Setup) {
+pub fn teardown<T: Transport>(control: &mut AuditControl<T>, done: &Setup) {
     if let Some(rule) = &done.exclusion {
         if let Err(e) = control.delete_rule(rule) {
             tracing::warn!(error = %e, "could not delete the self-exclusion rule");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use audit_client::testkit::SimKernel;
+
+    use super::*;
+
+    fn control(sim: SimKernel) -> AuditControl<SimKernel> {
+        AuditControl::with_transport(sim)
+    }
+
+    fn config(rules: Option<&str>, extra: &str) -> (Config, Option<std::path::PathBuf>) {
+        let path = rules.map(|text| {
+            let p = std::env::temp_dir().join(format!(
+                "auditrs-kernel-setup-{}-{}.rules",
+                std::process::id(),
+                text.len()
+            ));
+            std::fs::write(&p, text).unwrap();
+            p
+        });
+        let mut c = Config::parse(extra, "test").unwrap();
+        c.rules = path.clone();
+        (c, path)
+    }
+
+    const RULES: &str = "-b 4096\n-a always,exit -F arch=b64 -S execve -k exec\n";
+
+    #[test]
+    fn loads_rules_applies_settings_enables() {
+        let (c, _) = config(Some(RULES), "backlog_limit = 8192\n");
+        let mut k = control(SimKernel::new());
+        k.transport_mut().rules.push(
+            audit_daemon::rules::rule_bytes(
+                SystemHost::default(),
+                &["-a", "always,exit", "-F", "arch=b64", "-S", "openat"],
+            )
+            .unwrap(),
+        );
+        let done = setup(&mut k, &c, true, false).unwrap();
+        let sim = k.transport();
+        assert_eq!(
+            sim.rules.len(),
+            1,
+            "old rule replaced by the one rule of the file"
+        );
+        assert_eq!(
+            sim.status.backlog_limit, 8192,
+            "config value applied after the file's -b"
+        );
+        assert_eq!(sim.status.enabled, 1, "enabled because it was off");
+        assert!(done.exclusion.is_none(), "unicast adds no exclusion rule");
+    }
+
+    #[test]
+    fn enable_false_leaves_auditing_off() {
+        let (c, _) = config(Some(RULES), "enable = false\n");
+        let mut k = control(SimKernel::new());
+        setup(&mut k, &c, true, false).unwrap();
+        assert_eq!(k.transport().status.enabled, 0);
+    }
+
+    #[test]
+    fn locked_configuration_is_left_alone() {
+        let (c, _) = config(Some(RULES), "backlog_limit = 8192\n");
+        let mut sim = SimKernel::new();
+        sim.status.enabled = 2;
+        let kept = audit_daemon::rules::rule_bytes(
+            SystemHost::default(),
+            &["-w", "/etc/shadow", "-p", "wa"],
+        )
+        .unwrap();
+        sim.rules.push(kept.clone());
+        let mut k = control(sim);
+        let done = setup(&mut k, &c, true, false).unwrap();
+        let sim = k.transport();
+        assert_eq!(sim.rules, vec![kept]);
+        assert_eq!(sim.status.backlog_limit, 64);
+        assert!(done.exclusion.is_none());
+    }
+
+    #[test]
+    fn multicast_keeps_rules_and_excludes_itself_until_teardown() {
+        let (mut c, _) = config(None, "multicast = true\n");
+        c.rules = None;
+        let mut sim = SimKernel::new();
+        sim.status.enabled = 1;
+        let theirs = audit_daemon::rules::rule_bytes(
+            SystemHost::default(),
+            &["-a", "always,exit", "-F", "arch=b64", "-S", "execve"],
+        )
+        .unwrap();
+        sim.rules.push(theirs.clone());
+        let mut k = control(sim);
+        let done = setup(&mut k, &c, false, false).unwrap();
+        assert!(done.exclusion.is_some());
+        assert_eq!(k.transport().rules.len(), 2, "their rule kept, ours added");
+        teardown(&mut k, &done);
+        assert_eq!(k.transport().rules, vec![theirs], "exclusion removed");
+    }
+
+    #[test]
+    fn bad_rules_change_nothing() {
+        let (c, _) = config(Some("-a always,exit -S nosuchcall\n"), "");
+        let mut k = control(SimKernel::new());
+        let e = setup(&mut k, &c, true, false).unwrap_err();
+        assert!(format!("{e:#}").contains("nosuchcall"), "{e:#}");
+        assert!(k.transport().rules.is_empty());
+        assert_eq!(k.transport().status.enabled, 0);
+    }
+
+    #[test]
+    fn reload_with_unchanged_rules_touches_nothing() {
+        let (c, _) = config(Some(RULES), "");
+        let mut k = control(SimKernel::new());
+        setup(&mut k, &c, true, false).unwrap();
+        let before = k.transport().requests.len();
+        setup(&mut k, &c, true, true).unwrap();
+        let rule_changes = k.transport().requests[before..]
+            .iter()
+            .filter(|(t, _, _)| *t == 1011 || *t == 1012)
+            .count();
+        assert_eq!(
+            rule_changes, 0,
+            "no AUDIT_ADD_RULE/AUDIT_DEL_RULE on an unchanged reload"
+        );
     }
 }
