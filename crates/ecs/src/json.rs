@@ -33,6 +33,21 @@ fn special(w: u64, stop_high: bool) -> u64 {
     lt_space | quote | bslash | if stop_high { w & HI } else { 0 }
 }
 
+/// Like [`special`] with fewer operations, but a flagged byte may also set
+/// the flags of the bytes above it (the SWAR borrow). So: the lowest flag
+/// is exact, and the word is zero iff no byte matches; use it where no
+/// lower byte is masked off (the padding of a short load is above the
+/// data, so it may be masked).
+#[inline(always)]
+fn special_fast(w: u64, stop_high: bool) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let lt_space = w.wrapping_sub(LO * 0x20) & !w & HI;
+    let quote = has_zero(w ^ (LO * u64::from(b'"')));
+    let bslash = has_zero(w ^ (LO * u64::from(b'\\')));
+    lt_space | quote | bslash | if stop_high { w & HI } else { 0 }
+}
+
 #[inline(always)]
 fn load8(s: &[u8], at: usize) -> u64 {
     let mut b = [0u8; 8];
@@ -46,7 +61,7 @@ fn load8(s: &[u8], at: usize) -> u64 {
 fn scan(s: &[u8], from: usize, stop_high: bool) -> usize {
     let mut i = from;
     while i + 8 <= s.len() {
-        let m = special(load8(s, i), stop_high);
+        let m = special_fast(load8(s, i), stop_high);
         if m != 0 {
             // The lowest flagged byte is the first (little-endian load).
             return i + (m.trailing_zeros() / 8) as usize;
@@ -109,7 +124,7 @@ fn put_plain(out: &mut Vec<u8>, s: &[u8]) -> bool {
     if n <= 8 {
         let w = if n == 8 { load8(s, 0) } else { load_short(s) };
         let keep = if n == 8 { !0u64 } else { (1u64 << (n * 8)) - 1 };
-        if special(w, true) & keep != 0 {
+        if special_fast(w, true) & keep != 0 {
             return false;
         }
         put_word(out, w, n);
@@ -117,7 +132,7 @@ fn put_plain(out: &mut Vec<u8>, s: &[u8]) -> bool {
     } else if n <= 16 {
         let a = load8(s, 0);
         let b = load8(s, n - 8);
-        if special(a, true) | special(b, true) != 0 {
+        if special_fast(a, true) | special_fast(b, true) != 0 {
             return false;
         }
         put_word(out, a, 8);
@@ -142,7 +157,6 @@ fn put_word(out: &mut Vec<u8>, w: u64, n: usize) {
     out.truncate(len + n);
 }
 
-#[cold]
 fn push_escape(out: &mut Vec<u8>, b: u8) {
     match b {
         b'"' => out.extend_from_slice(b"\\\""),
