@@ -82,8 +82,12 @@ fn another_daemon_is_named_and_multicast_reads_beside_it() {
         "auditd must stay registered"
     );
 
+    // -b 8192: a backlog auditd cannot overflow in a burst (the default 64
+    // with a 60 s wait time would stall the load instead).
     let st = Command::new("auditctl")
         .args([
+            "-b",
+            "8192",
             "-a",
             "always,exit",
             "-F",
@@ -360,4 +364,70 @@ fn backlog_overflow_is_reported_as_the_kernel_counted_it() {
         !metrics(&events, "events-lost").is_empty(),
         "serial gaps reported too"
     );
+}
+
+#[test]
+fn multicast_receive_overrun_is_counted_reported_and_survived() {
+    let Some(_kernel) = live("multicast_receive_overrun_is_counted_reported_and_survived") else {
+        return;
+    };
+    let dir = TempDir::new("enobufs");
+    let load = execload(&dir);
+    let auditd = Auditd::start(&dir);
+    // -b 8192: a backlog auditd cannot overflow in a burst (the default 64
+    // with a 60 s wait time would stall the load instead).
+    let st = Command::new("auditctl")
+        .args([
+            "-b",
+            "8192",
+            "-a",
+            "always,exit",
+            "-F",
+            "arch=b64",
+            "-S",
+            "execve,exit_group",
+            "-k",
+            "ovr",
+        ])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = dir.path("events.json");
+    let mut d = Daemon::start(
+        &dir,
+        &[
+            "--multicast",
+            "--output",
+            out.to_str().unwrap(),
+            "--receive-buffer",
+            "65536",
+            "--stats-interval",
+            "0",
+            "--max-log-file",
+            "0",
+        ],
+    );
+    // Stopped reader, small buffer: the kernel drops multicast copies (ENOBUFS).
+    d.signal(libc::SIGSTOP);
+    run_execload(&load, 2000, 0);
+    d.signal(libc::SIGCONT);
+    let ppid = run_execload(&load, 20, 0);
+    assert!(
+        wait_for(10, || child_events(&out, ppid) >= 40),
+        "events after the overrun: {} of {ppid}; log: {}",
+        child_events(&out, ppid),
+        d.log()
+    );
+    let (code, _) = d.stop();
+    assert_eq!(code, Some(0), "{}", d.log());
+    let events = json_lines(&out);
+    let overruns = metrics(&events, "receive-overrun");
+    assert!(!overruns.is_empty(), "receive-overrun reported");
+    let total = overruns.last().unwrap()["auditrs"]["receive"]["enobufs"]
+        .as_u64()
+        .unwrap();
+    let s = &metrics(&events, "stats").last().unwrap()["auditrs"]["stats"];
+    assert_eq!(s["enobufs"].as_u64(), Some(total), "{s}");
+    assert!(s["drops"].as_u64().unwrap() >= total);
+    assert_eq!(kernel_status().pid, auditd.0.id());
 }
