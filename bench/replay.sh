@@ -62,8 +62,16 @@ run() {
       n, w, u, s, m, r / w, r / (u + s) }'
 }
 
-# auditrs: all stages (parse, reassemble, interpret, serialize), JSON to /dev/null.
+# auditrs: all stages (parse, reassemble, interpret, serialize), JSON to
+# /dev/null; the default includes the session context (process.parent,
+# leaders, entity ids from sessiondb) when this build has it.
 run auditrs-devnull sh -c "$AUDITRS replay - > /dev/null"
+# auditrs without the session context: the event pipeline alone.
+NOSESS=""
+if "$AUDITRS" replay --help 2>/dev/null | grep -q -- --no-sessions; then
+  NOSESS=--no-sessions
+  run auditrs-nosess sh -c "$AUDITRS replay --no-sessions - > /dev/null"
+fi
 # auditrs: JSON to a file on disk.
 run auditrs-file "$AUDITRS" replay - --output "$WORK/auditrs.json"
 
@@ -96,8 +104,10 @@ fi
 
 echo "auditrs summary: $(grep 'auditrs replay:' "$WORK/auditrs-file.err" | tail -1)"
 echo "libauparse: events records = $(cat "$WORK/libauparse.out")"
-base=${CPU[auditrs-devnull]}
-for n in libauparse laurel; do
-  [ -n "${CPU[$n]:-}" ] && awk -v a="${CPU[$n]}" -v b="$base" -v n="$n" \
-    'BEGIN { printf "CPU time %s / auditrs (to /dev/null) = %.2f\n", n, a / b }'
+for a in auditrs-devnull ${NOSESS:+auditrs-nosess}; do
+  base=${CPU[$a]}
+  for n in libauparse laurel; do
+    [ -n "${CPU[$n]:-}" ] && awk -v a="${CPU[$n]}" -v b="$base" -v n="$n" -v m="$a" \
+      'BEGIN { printf "CPU time %s / %s = %.2f\n", n, m, a / b }'
+  done
 done
