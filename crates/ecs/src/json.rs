@@ -494,7 +494,7 @@ impl<'a> JsonWriter<'a> {
 
     /// Writes a string value after its key (`key` is for the non-UTF-8
     /// report).
-    #[inline(never)]
+    #[inline]
     fn str_value(&mut self, key: &[u8], value: &[u8]) {
         self.value_inline(key, value);
     }
