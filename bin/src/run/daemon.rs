@@ -90,6 +90,10 @@ async fn run_async(config: Config, explicit_rules: bool) -> anyhow::Result<i32> 
         }
     };
 
+    tracing::info!(
+        exclusion_rule = setup.exclusion.is_some(),
+        "set up; reading events"
+    );
     let (data_tx, data_rx) = mpsc::sync_channel::<EventBatch>(config.queue_depth);
     let (free_tx, free_rx) = mpsc::channel::<EventBatch>();
     let (req_tx, req_rx) = mpsc::channel::<Request>();

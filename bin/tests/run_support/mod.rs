@@ -122,9 +122,7 @@ impl Daemon {
                 panic!("auditrs run exited early ({st}): {}", d.log());
             }
             let log = d.log();
-            let set_up = log.contains("rules loaded")
-                || log.contains("keeping the kernel")
-                || log.contains("no rules found");
+            let set_up = log.contains("reading events");
             if set_up && (multicast || kernel_status().pid == d.child.id()) {
                 return d;
             }
