@@ -159,10 +159,11 @@ mod tests {
 
     fn config(rules: Option<&str>, extra: &str) -> (Config, Option<std::path::PathBuf>) {
         let path = rules.map(|text| {
+            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let p = std::env::temp_dir().join(format!(
-                "auditrs-kernel-setup-{}-{}.rules",
-                std::process::id(),
-                text.len()
+                "auditrs-kernel-setup-{}-{n}.rules",
+                std::process::id()
             ));
             std::fs::write(&p, text).unwrap();
             p
