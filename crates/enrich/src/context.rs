@@ -20,6 +20,8 @@ struct Inner<S: ProcSource> {
     /// Events seen / events whose process the table described.
     events: u64,
     described: u64,
+    /// Reused for entity ids.
+    scratch: Vec<u8>,
 }
 
 /// The session database as a [`ProcessContext`]: every event is applied to
@@ -90,6 +92,7 @@ impl<S: ProcSource> SessionContext<S> {
                 pid_ns_ino: host.pid_ns_ino,
                 events: 0,
                 described: 0,
+                scratch: Vec::new(),
             })),
         }
     }
@@ -131,7 +134,17 @@ impl<S: ProcSource> ProcessContext for SessionContext<S> {
             return;
         };
         let ev = process_event(facts, &view);
-        let Some(pv) = inner.db.apply(&ev) else {
+        let inner = &mut *inner;
+        let scratch = &mut inner.scratch;
+        let described = inner.db.apply_with(&ev, |pv| {
+            let Some(pv) = pv else {
+                return false;
+            };
+            let skip = WrittenBySerializer::of(&view, facts.syscall);
+            write_view(w, &pv, skip, facts.pid.is_some(), facts.ppid, scratch);
+            true
+        });
+        if !described {
             if facts.pid.is_some() {
                 // The hook promised the parent (writes_parent): keep the
                 // record's ppid.
@@ -142,10 +155,8 @@ impl<S: ProcSource> ProcessContext for SessionContext<S> {
                 }
             }
             return;
-        };
+        }
         inner.described += 1;
-        let skip = WrittenBySerializer::of(&view, facts.syscall);
-        write_view(w, &pv, skip, facts.pid.is_some(), facts.ppid);
     }
 
     fn writes_parent(&self, facts: &ProcessFacts<'_>) -> bool {

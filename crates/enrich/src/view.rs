@@ -4,9 +4,7 @@
 //! under `auditd.non_utf8`), without a serde round trip.
 
 use audit_ecs::JsonWriter;
-use sessiondb::{
-    EntryMeta, Id, PreviousImage, ProcessFields, ProcessLink, ProcessView, RelatedProcess, Time,
-};
+use sessiondb::{EntryMetaRef, LinkRef, LinkTarget, ProcessRef, RelatedRef, Time, ViewRef};
 
 use crate::event::WrittenBySerializer;
 
@@ -68,103 +66,125 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn id_field(w: &mut JsonWriter<'_>, key: &str, id: &Option<Id>) {
-    if let Some(id) = id {
-        w.begin_object(key);
-        w.str_field("id", id.id.as_bytes());
+/// The reusable buffer for entity ids.
+type Scratch = Vec<u8>;
+
+fn id_field(w: &mut JsonWriter<'_>, key: &str, id: u32) {
+    w.begin_object(key);
+    w.u64_str_field("id", u64::from(id));
+    w.end();
+}
+
+fn args_fields(w: &mut JsonWriter<'_>, args: Option<&[Vec<u8>]>) {
+    if let Some(args) = args {
+        w.begin_array("args");
+        for a in args {
+            w.item_str(a);
+        }
         w.end();
+        w.u64_field("args_count", args.len() as u64);
     }
 }
 
 /// Writes a process's own fields, leaving out those in `skip`.
-fn fields(w: &mut JsonWriter<'_>, f: &ProcessFields, skip: WrittenBySerializer, pid: bool) {
+fn fields(
+    w: &mut JsonWriter<'_>,
+    p: &ProcessRef<'_>,
+    skip: WrittenBySerializer,
+    pid: bool,
+    scratch: &mut Scratch,
+) {
     if pid {
-        w.u64_field("pid", u64::from(f.pid));
+        w.u64_field("pid", u64::from(p.pid()));
     }
-    if let Some(e) = &f.entity_id {
-        w.str_field("entity_id", e.as_bytes());
-    }
-    if let Some(t) = f.start {
+    p.write_entity_id(scratch);
+    w.str_field("entity_id", scratch);
+    if let Some(t) = p.start() {
         time_field(w, "start", t);
     }
-    if let (Some(n), false) = (&f.name, skip.name) {
-        w.str_field("name", n.as_bytes());
+    if let (n, false) = (p.name(), skip.name) {
+        if !n.is_empty() {
+            w.str_field("name", n);
+        }
     }
-    if let (Some(x), false) = (&f.executable, skip.executable) {
-        w.str_field("executable", x.as_bytes());
+    if let (x, false) = (p.executable(), skip.executable) {
+        if !x.is_empty() {
+            w.str_field("executable", x);
+        }
     }
     if !skip.args {
-        if let Some(args) = &f.args {
-            w.begin_array("args");
-            for a in args {
-                w.item_str(a.as_bytes());
-            }
-            w.end();
-        }
-        if let Some(n) = f.args_count {
-            w.u64_field("args_count", n as u64);
-        }
+        args_fields(w, p.args());
     }
-    if let (Some(d), false) = (&f.working_directory, skip.working_directory) {
-        w.str_field("working_directory", d.as_bytes());
+    if let (Some(d), false) = (p.working_directory(), skip.working_directory) {
+        w.str_field("working_directory", d);
     }
-    if let Some(i) = f.interactive {
-        w.bool_field("interactive", i);
-    }
-    if let Some(t) = &f.tty {
+    w.bool_field("interactive", p.interactive());
+    if let Some(t) = p.tty() {
         w.begin_object("tty");
         w.begin_object("char_device");
-        w.u64_field("major", u64::from(t.char_device.major));
-        w.u64_field("minor", u64::from(t.char_device.minor));
+        w.u64_field("major", u64::from(t.major));
+        w.u64_field("minor", u64::from(t.minor));
         w.end();
         w.end();
     }
-    id_field(w, "user", &f.user);
-    id_field(w, "real_user", &f.real_user);
-    id_field(w, "saved_user", &f.saved_user);
-    id_field(w, "group", &f.group);
-    id_field(w, "real_group", &f.real_group);
-    id_field(w, "saved_group", &f.saved_group);
-    if let Some(g) = &f.supplemental_groups {
+    if let Some(c) = p.creds() {
+        id_field(w, "user", c.euid);
+        id_field(w, "real_user", c.uid);
+        id_field(w, "saved_user", c.suid);
+        id_field(w, "group", c.egid);
+        id_field(w, "real_group", c.gid);
+        id_field(w, "saved_group", c.sgid);
+    }
+    if let Some(g) = p.groups() {
         w.begin_array("supplemental_groups");
-        for id in g {
+        for &id in g {
             w.item_begin_object();
-            w.str_field("id", id.id.as_bytes());
+            w.u64_str_field("id", u64::from(id));
             w.end();
         }
         w.end();
     }
 }
 
-fn link(w: &mut JsonWriter<'_>, key: &str, l: &ProcessLink) {
-    w.begin_object(key);
-    w.u64_field("pid", u64::from(l.pid));
-    if let Some(e) = &l.entity_id {
-        w.str_field("entity_id", e.as_bytes());
+fn target_members(w: &mut JsonWriter<'_>, t: &LinkTarget<'_>, scratch: &mut Scratch) {
+    w.u64_field("pid", u64::from(t.pid));
+    if let Some(p) = &t.process {
+        p.write_entity_id(scratch);
+        w.str_field("entity_id", scratch);
+        if let Some(s) = p.start() {
+            time_field(w, "start", s);
+        }
     }
-    if let Some(t) = l.start {
-        time_field(w, "start", t);
-    }
-    if let Some(s) = &l.session_leader {
-        link(w, "session_leader", s);
-    }
-    w.end();
 }
 
-fn entry_meta(w: &mut JsonWriter<'_>, m: &EntryMeta) {
-    w.begin_object("entry_meta");
-    w.str_field("type", m.entry_type.as_str().as_bytes());
-    if let Some(s) = &m.source {
-        w.begin_object("source");
-        w.str_field("ip", s.ip.as_bytes());
+fn link(w: &mut JsonWriter<'_>, key: &str, l: &LinkRef<'_>, scratch: &mut Scratch) {
+    w.begin_object(key);
+    target_members(w, &l.target, scratch);
+    if let Some(s) = &l.session_leader {
+        w.begin_object("session_leader");
+        target_members(w, s, scratch);
         w.end();
     }
     w.end();
 }
 
-fn related(w: &mut JsonWriter<'_>, key: &str, r: &RelatedProcess) {
+fn entry_meta(w: &mut JsonWriter<'_>, m: &EntryMetaRef<'_>) {
+    w.begin_object("entry_meta");
+    w.str_field("type", m.entry_type.as_str().as_bytes());
+    if let Some(ip) = m.source_ip {
+        w.begin_object("source");
+        w.str_field("ip", ip);
+        w.end();
+    }
+    w.end();
+}
+
+fn related(w: &mut JsonWriter<'_>, key: &str, r: &RelatedRef<'_>, scratch: &mut Scratch) {
     w.begin_object(key);
-    fields(w, &r.fields, WrittenBySerializer::default(), true);
+    match &r.target.process {
+        Some(p) => fields(w, p, WrittenBySerializer::default(), true, scratch),
+        None => w.u64_field("pid", u64::from(r.target.pid)),
+    }
     if let Some(s) = r.same_as_process {
         w.bool_field("same_as_process", s);
     }
@@ -172,32 +192,24 @@ fn related(w: &mut JsonWriter<'_>, key: &str, r: &RelatedProcess) {
         entry_meta(w, m);
     }
     if let Some(p) = &r.parent {
-        link(w, "parent", p);
+        link(w, "parent", p, scratch);
     }
     if let Some(g) = &r.group_leader {
-        link(w, "group_leader", g);
+        link(w, "group_leader", g, scratch);
     }
     w.end();
 }
 
-fn previous(w: &mut JsonWriter<'_>, images: &[PreviousImage]) {
-    if images.is_empty() {
+fn previous(w: &mut JsonWriter<'_>, view: &ViewRef<'_>) {
+    let mut images = view.previous();
+    if images.len() == 0 {
         return;
     }
     w.begin_array("previous");
-    for i in images {
+    for i in &mut images {
         w.item_begin_object();
-        w.str_field("executable", i.executable.as_bytes());
-        if let Some(args) = &i.args {
-            w.begin_array("args");
-            for a in args {
-                w.item_str(a.as_bytes());
-            }
-            w.end();
-        }
-        if let Some(n) = i.args_count {
-            w.u64_field("args_count", n as u64);
-        }
+        w.str_field("executable", i.executable);
+        args_fields(w, i.args);
         w.end();
     }
     w.end();
@@ -207,15 +219,16 @@ fn previous(w: &mut JsonWriter<'_>, images: &[PreviousImage]) {
 /// except `pid` and the members the serializer already wrote (`skip`).
 /// `parent` is written when `write_parent` (the serializer then left it
 /// out); if the table has no parent, `fallback_ppid` is written as
-/// `parent.pid`.
+/// `parent.pid`. `scratch` is a buffer reused for entity ids.
 pub fn write_view(
     w: &mut JsonWriter<'_>,
-    view: &ProcessView,
+    view: &ViewRef<'_>,
     skip: WrittenBySerializer,
     write_parent: bool,
     fallback_ppid: Option<u32>,
+    scratch: &mut Vec<u8>,
 ) {
-    fields(w, &view.fields, skip, false);
+    fields(w, &view.process, skip, false, scratch);
     if let Some(t) = view.end {
         time_field(w, "end", t);
     }
@@ -224,7 +237,7 @@ pub fn write_view(
     }
     if write_parent {
         match (&view.parent, fallback_ppid) {
-            (Some(p), _) => related(w, "parent", p),
+            (Some(p), _) => related(w, "parent", p, scratch),
             (None, Some(pp)) => {
                 w.begin_object("parent");
                 w.u64_field("pid", u64::from(pp));
@@ -239,10 +252,10 @@ pub fn write_view(
         ("entry_leader", &view.entry_leader),
     ] {
         if let Some(r) = r {
-            related(w, key, r);
+            related(w, key, r, scratch);
         }
     }
-    previous(w, &view.previous);
+    previous(w, view);
 }
 
 #[cfg(test)]

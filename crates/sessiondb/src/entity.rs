@@ -15,47 +15,84 @@ pub fn entity_id(host: &HostInfo, pid: u32, start: Time) -> String {
     EntityIds::new(host).id(pid, start)
 }
 
-/// Makes entity ids for one host quickly (the host part is prepared once).
+/// Makes entity ids for one host quickly: the base64 of the host part's
+/// whole 3-byte groups is prepared once; only the rest (at most two host
+/// bytes, the pid and the start time) is encoded per id.
 #[derive(Debug, Clone)]
 pub(crate) struct EntityIds {
-    prefix: Vec<u8>,
+    /// base64 of `prefix[..prefix.len() / 3 * 3]`.
+    encoded: Vec<u8>,
+    /// The last `prefix.len() % 3` bytes of the host part.
+    tail: Vec<u8>,
 }
 
 impl EntityIds {
     pub fn new(host: &HostInfo) -> Self {
+        let prefix = format!("{}__{}__", host.pid_ns_ino, host.boot_id).into_bytes();
+        let whole = prefix.len() / 3 * 3;
         EntityIds {
-            prefix: format!("{}__{}__", host.pid_ns_ino, host.boot_id).into_bytes(),
+            encoded: base64(&prefix[..whole]).into_bytes(),
+            tail: prefix[whole..].to_vec(),
         }
     }
 
     pub fn id(&self, pid: u32, start: Time) -> String {
-        let mut raw = Vec::with_capacity(self.prefix.len() + 32);
-        raw.extend_from_slice(&self.prefix);
-        push_decimal(&mut raw, u64::from(pid));
-        raw.extend_from_slice(b"__");
-        push_decimal(&mut raw, start.as_nanos());
-        base64(&raw)
+        let mut out = Vec::new();
+        self.write_id(pid, start, &mut out);
+        // base64 is ASCII.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Writes the id of `pid` started at `start` into `out` (cleared first).
+    pub fn write_id(&self, pid: u32, start: Time, out: &mut Vec<u8>) {
+        // Host tail (<= 2) + pid (<= 10) + "__" + start (<= 20).
+        let mut raw = [0u8; 34];
+        let mut n = 0;
+        for &b in &self.tail {
+            raw[n] = b;
+            n += 1;
+        }
+        n += put_decimal(&mut raw[n..], u64::from(pid));
+        raw[n..n + 2].copy_from_slice(b"__");
+        n += 2;
+        n += put_decimal(&mut raw[n..], start.as_nanos());
+        out.clear();
+        out.reserve(self.encoded.len() + n.div_ceil(3) * 4);
+        out.extend_from_slice(&self.encoded);
+        base64_into(&raw[..n], out);
     }
 }
 
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+/// Writes the decimal digits of `n` at the start of `out` (which has room
+/// for 20 digits); returns how many.
+fn put_decimal(out: &mut [u8], n: u64) -> usize {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
+    let mut v = n;
     loop {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
             break;
         }
     }
-    out.extend_from_slice(&digits[i..]);
+    let len = digits.len() - i;
+    out[..len].copy_from_slice(&digits[i..]);
+    len
 }
 
 /// Standard base64 (RFC 4648, with padding).
 pub(crate) fn base64(input: &[u8]) -> String {
+    let mut out = Vec::with_capacity(input.len().div_ceil(3) * 4);
+    base64_into(input, &mut out);
+    // The alphabet is ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends the standard base64 (with padding) of `input` to `out`.
+fn base64_into(input: &[u8], out: &mut Vec<u8>) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
         let b = [
             chunk[0],
@@ -65,13 +102,12 @@ pub(crate) fn base64(input: &[u8]) -> String {
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]);
             } else {
-                out.push('=');
+                out.push(b'=');
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -91,6 +127,20 @@ mod tests {
             ("foobar", "Zm9vYmFy"),
         ] {
             assert_eq!(base64(i.as_bytes()), o);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn id_is_base64_of_the_layout(
+            ns in proptest::prelude::any::<u64>(),
+            boot in "[ -~]{0,40}",
+            pid in proptest::prelude::any::<u32>(),
+            start in proptest::prelude::any::<u64>(),
+        ) {
+            let host = HostInfo { boot_id: boot.clone(), pid_ns_ino: ns, btime_secs: 0, clock_ticks: 100 };
+            let want = base64(format!("{ns}__{boot}__{pid}__{start}").as_bytes());
+            proptest::prop_assert_eq!(entity_id(&host, pid, Time(start)), want);
         }
     }
 

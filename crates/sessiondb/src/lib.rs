@@ -85,6 +85,7 @@
 //! Kernel data stays bytes until serialization; see [`text`] for the
 //! lossless text convention.
 
+mod borrowed;
 mod entity;
 mod entry;
 mod error;
@@ -100,6 +101,9 @@ mod tty;
 mod update;
 mod view;
 
+pub use borrowed::{
+    EntryMetaRef, LinkRef, LinkTarget, PreviousRef, ProcessRef, RelatedRef, ViewRef,
+};
 pub use entity::entity_id;
 pub use error::{Result, SessionDbError};
 pub use event::{Creds, Observation, ProcessChange, ProcessEvent, UNSET_ID};

@@ -1,6 +1,7 @@
 //! Keeping the table current: observations, fork, exec, setsid, setpgid,
 //! exit, logins, and on-demand /proc reads.
 
+use crate::borrowed::ViewRef;
 use crate::entry::{Entry, Image, Key};
 use crate::error::SessionDbError;
 use crate::event::{Observation, ProcessChange, ProcessEvent, UNSET_ID};
@@ -21,6 +22,17 @@ impl<S: ProcSource> SessionDb<S> {
     /// pid), after the change: the new image after an exec, `end` and
     /// `exit_code` after an exit. `None` when the event names no process.
     pub fn apply(&mut self, ev: &ProcessEvent) -> Option<ProcessView> {
+        self.apply_with(ev, |v| v.map(|v| v.to_view()))
+    }
+
+    /// [`SessionDb::apply`] with the view borrowed from the table: `f`
+    /// gets it (no copy of the table's data), before the table frees
+    /// what it no longer needs.
+    pub fn apply_with<R>(
+        &mut self,
+        ev: &ProcessEvent,
+        f: impl FnOnce(Option<ViewRef<'_>>) -> R,
+    ) -> R {
         self.now = self.now.max(ev.time);
         let is_exec = matches!(ev.change, Some(ProcessChange::Exec { .. }));
         let observed = ev
@@ -33,9 +45,9 @@ impl<S: ProcSource> SessionDb<S> {
         if let Some((k, _)) = observed {
             self.touch(k);
         }
-        let view = observed.and_then(|(k, _)| self.view_key(k));
+        let out = f(observed.and_then(|(k, _)| self.view_ref_key(k)));
         self.maintain(ev.time);
-        view
+        out
     }
 
     /// Merges what a record says about its process; creates the entry (from

@@ -7,8 +7,7 @@
 //! `session_leader.parent.session_leader`. Bytes (executables, arguments,
 //! directories) are written with the convention of [`crate::text`].
 
-use crate::entity::EntityIds;
-use crate::entry::{Entry, Image, Key};
+use crate::entry::Key;
 use crate::leader::EntryType;
 use crate::source::ProcSource;
 use crate::table::SessionDb;
@@ -25,7 +24,7 @@ pub struct Id {
 }
 
 impl Id {
-    fn of(n: u32) -> Id {
+    pub(crate) fn of(n: u32) -> Id {
         Id { id: n.to_string() }
     }
 }
@@ -191,47 +190,6 @@ pub struct ProcessView {
     pub previous: Vec<PreviousImage>,
 }
 
-fn image_args(i: &Image) -> (Option<Vec<Text>>, Option<usize>) {
-    match &i.argv {
-        Some(a) => (
-            Some(a.iter().map(|x| Text(x.clone())).collect()),
-            Some(a.len()),
-        ),
-        None => (None, None),
-    }
-}
-
-fn non_empty(b: &[u8]) -> Option<Text> {
-    (!b.is_empty()).then(|| Text(b.to_vec()))
-}
-
-fn fields(ids: &EntityIds, e: &Entry) -> ProcessFields {
-    let (args, args_count) = image_args(&e.image);
-    let c = e.creds;
-    ProcessFields {
-        pid: e.pid,
-        entity_id: Some(ids.id(e.pid, e.start)),
-        start: e.start_exact.then_some(e.start),
-        name: non_empty(e.image.name()),
-        executable: non_empty(&e.image.exe),
-        args,
-        args_count,
-        working_directory: e.image.cwd.as_deref().map(Text::from),
-        interactive: Some(e.tty.is_some_and(TtyDev::is_interactive)),
-        tty: e.tty.map(|d| Tty { char_device: d }),
-        user: c.map(|c| Id::of(c.euid)),
-        real_user: c.map(|c| Id::of(c.uid)),
-        saved_user: c.map(|c| Id::of(c.suid)),
-        group: c.map(|c| Id::of(c.egid)),
-        real_group: c.map(|c| Id::of(c.gid)),
-        saved_group: c.map(|c| Id::of(c.sgid)),
-        supplemental_groups: e
-            .groups
-            .as_ref()
-            .map(|g| g.iter().map(|x| Id::of(*x)).collect()),
-    }
-}
-
 impl<S: ProcSource> SessionDb<S> {
     /// The view of the current entry of `pid` (live, or dead within its
     /// grace period), without changing the table.
@@ -239,147 +197,7 @@ impl<S: ProcSource> SessionDb<S> {
         self.view_key(self.current(pid)?)
     }
 
-    fn link(&self, pid: u32, with_session_leader: bool) -> Option<ProcessLink> {
-        if pid == 0 {
-            return None;
-        }
-        let e = self.current(pid).and_then(|k| self.entries.get(&k));
-        Some(self.link_to(pid, e.map(|b| &**b), with_session_leader))
-    }
-
-    /// The link to the parent of `e`: the entry that forked it when it is
-    /// still its parent, else the current process with its parent's pid.
-    fn parent_link(&self, e: &Entry, with_session_leader: bool) -> Option<ProcessLink> {
-        let forked_by = e
-            .parent
-            .and_then(|k| self.entries.get(&k))
-            .filter(|p| p.pid == e.ppid);
-        match forked_by {
-            Some(p) => Some(self.link_to(e.ppid, Some(p), with_session_leader)),
-            None => self.link(e.ppid, with_session_leader),
-        }
-    }
-
-    fn link_to(&self, pid: u32, e: Option<&Entry>, with_session_leader: bool) -> ProcessLink {
-        let session_leader = if with_session_leader {
-            e.and_then(|e| e.sid)
-                .and_then(|sid| self.link(sid, false))
-                .map(Box::new)
-        } else {
-            None
-        };
-        ProcessLink {
-            pid,
-            entity_id: e.map(|e| self.ids.id(e.pid, e.start)),
-            start: e.and_then(|e| e.start_exact.then_some(e.start)),
-            session_leader,
-        }
-    }
-
-    /// A relative by pid: full fields if in the table, else only the pid.
-    fn related(&self, pid: u32, of: u32) -> Option<(RelatedProcess, Option<&Entry>)> {
-        if pid == 0 {
-            return None;
-        }
-        let e = self.current(pid).and_then(|k| self.entries.get(&k));
-        let fields = e.map(|e| fields(&self.ids, e)).unwrap_or(ProcessFields {
-            pid,
-            ..Default::default()
-        });
-        Some((
-            RelatedProcess {
-                fields,
-                same_as_process: Some(pid == of),
-                entry_meta: None,
-                parent: None,
-                group_leader: None,
-            },
-            e.map(|b| &**b),
-        ))
-    }
-
     pub(crate) fn view_key(&self, key: Key) -> Option<ProcessView> {
-        let e = self.entries.get(&key)?;
-        let parent_entry = e
-            .parent
-            .and_then(|k| self.entries.get(&k))
-            .filter(|p| p.pid == e.ppid);
-        let parent = match parent_entry {
-            Some(p) => Some((p, fields(&self.ids, p))),
-            None => self
-                .current(e.ppid)
-                .filter(|_| e.ppid != 0)
-                .and_then(|k| self.entries.get(&k))
-                .map(|p| (p, fields(&self.ids, p))),
-        }
-        .map(|(p, f)| RelatedProcess {
-            fields: f,
-            same_as_process: None,
-            entry_meta: None,
-            parent: None,
-            group_leader: p.pgid.and_then(|g| self.link(g, false)),
-        })
-        .or_else(|| {
-            (e.ppid != 0).then(|| RelatedProcess {
-                fields: ProcessFields {
-                    pid: e.ppid,
-                    ..Default::default()
-                },
-                same_as_process: None,
-                entry_meta: None,
-                parent: None,
-                group_leader: None,
-            })
-        });
-        let group_leader = e.pgid.and_then(|g| self.related(g, e.pid)).map(|(r, _)| r);
-        let session_leader = e
-            .sid
-            .and_then(|s| self.related(s, e.pid))
-            .map(|(mut r, le)| {
-                r.parent = le.and_then(|l| self.parent_link(l, true));
-                r
-            });
-        let entry_leader = e.entry_leader.and_then(|k| self.entries.get(&k)).map(|l| {
-            let meta = l.entry_type.map(|t| EntryMeta {
-                entry_type: t,
-                source: (t == EntryType::Sshd)
-                    .then(|| {
-                        l.source_ip
-                            .clone()
-                            .or_else(|| l.ses.and_then(|s| self.logins.get(&s).cloned()))
-                    })
-                    .flatten()
-                    .map(|ip| EntrySource { ip: Text(ip) }),
-            });
-            RelatedProcess {
-                fields: fields(&self.ids, l),
-                same_as_process: Some(e.entry_leader == Some(key)),
-                entry_meta: meta,
-                parent: self.parent_link(l, false),
-                group_leader: None,
-            }
-        });
-        let previous = e
-            .previous
-            .iter()
-            .map(|i| {
-                let (args, args_count) = image_args(i);
-                PreviousImage {
-                    executable: Text(i.exe.clone()),
-                    args,
-                    args_count,
-                }
-            })
-            .collect();
-        Some(ProcessView {
-            fields: fields(&self.ids, e),
-            end: e.end,
-            exit_code: e.exit_code,
-            parent,
-            group_leader,
-            session_leader,
-            entry_leader,
-            previous,
-        })
+        self.view_ref_key(key).map(|v| v.to_view())
     }
 }
