@@ -91,6 +91,7 @@ mod entry;
 mod error;
 mod event;
 mod fake;
+mod int_hash;
 mod leader;
 mod proc_fs;
 mod source;

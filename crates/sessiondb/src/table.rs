@@ -6,7 +6,9 @@ use crate::entry::{Entry, Key};
 use crate::error::{Result, SessionDbError};
 use crate::source::{HostInfo, ProcSource};
 use crate::time::Time;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::int_hash::IntMap;
 
 /// Tuning of a [`SessionDb`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,13 +103,13 @@ pub struct SessionDb<S: ProcSource> {
     pub(crate) ids: EntityIds,
     pub(crate) config: Config,
     /// Boxed: a map sized for the cap then costs little when mostly empty.
-    pub(crate) entries: HashMap<Key, Box<Entry>>,
+    pub(crate) entries: IntMap<Key, Box<Entry>>,
     /// The current entry of each pid.
-    pub(crate) by_pid: HashMap<u32, Key>,
+    pub(crate) by_pid: IntMap<u32, Key>,
     /// Entries (other than the leader) whose sid is the key pid.
-    pub(crate) sid_refs: HashMap<u32, u32>,
+    pub(crate) sid_refs: IntMap<u32, u32>,
     /// Entries (other than the leader) whose pgid is the key pid.
-    pub(crate) pgid_refs: HashMap<u32, u32>,
+    pub(crate) pgid_refs: IntMap<u32, u32>,
     /// Dead entries in order of death, awaiting their grace period.
     pub(crate) dead_queue: VecDeque<Key>,
     /// Dead entries past their grace period but still needed.
@@ -118,13 +120,13 @@ pub struct SessionDb<S: ProcSource> {
     /// Tentative (clone3) children, in order of creation.
     pub(crate) tentative_queue: VecDeque<(Time, Key)>,
     /// Pids whose /proc lookup failed recently (time of failure).
-    pub(crate) failed_lookups: HashMap<u32, Time>,
+    pub(crate) failed_lookups: IntMap<u32, Time>,
     /// Login address per audit session id, and insertion order.
-    pub(crate) logins: HashMap<u32, Vec<u8>>,
+    pub(crate) logins: IntMap<u32, Vec<u8>>,
     pub(crate) login_order: VecDeque<u32>,
     /// Entry leader (of a known type) per audit session id: the fallback
     /// for a process whose parent is unknown (no fork record, no /proc).
-    pub(crate) ses_leaders: HashMap<u32, Key>,
+    pub(crate) ses_leaders: IntMap<u32, Key>,
     pub(crate) next_key: Key,
     /// Sum of the entries' `accounted` bytes.
     pub(crate) bytes: usize,
@@ -146,18 +148,18 @@ impl<S: ProcSource> SessionDb<S> {
             ids: EntityIds::new(&host),
             host,
             config,
-            entries: HashMap::new(),
-            by_pid: HashMap::new(),
-            sid_refs: HashMap::new(),
-            pgid_refs: HashMap::new(),
+            entries: IntMap::default(),
+            by_pid: IntMap::default(),
+            sid_refs: IntMap::default(),
+            pgid_refs: IntMap::default(),
             dead_queue: VecDeque::new(),
             pinned_dead: VecDeque::new(),
             liveness_queue: VecDeque::new(),
             tentative_queue: VecDeque::new(),
-            failed_lookups: HashMap::new(),
-            logins: HashMap::new(),
+            failed_lookups: IntMap::default(),
+            logins: IntMap::default(),
             login_order: VecDeque::new(),
-            ses_leaders: HashMap::new(),
+            ses_leaders: IntMap::default(),
             next_key: 1,
             bytes: 0,
             now: Time(0),
@@ -301,9 +303,9 @@ impl<S: ProcSource> SessionDb<S> {
                 None => return Err(format!("by_pid {pid} -> missing entry {k}")),
             }
         }
-        let mut refs: HashMap<Key, u32> = HashMap::new();
-        let mut sid_refs: HashMap<u32, u32> = HashMap::new();
-        let mut pgid_refs: HashMap<u32, u32> = HashMap::new();
+        let mut refs: IntMap<Key, u32> = IntMap::default();
+        let mut sid_refs: IntMap<u32, u32> = IntMap::default();
+        let mut pgid_refs: IntMap<u32, u32> = IntMap::default();
         for (k, e) in &self.entries {
             for r in [e.parent, e.entry_leader].into_iter().flatten() {
                 if r != *k {
@@ -513,7 +515,7 @@ impl<S: ProcSource> SessionDb<S> {
         old_pgid: Option<u32>,
         pgid: Option<u32>,
     ) {
-        fn bump(map: &mut HashMap<u32, u32>, pid: u32, old: Option<u32>, new: Option<u32>) {
+        fn bump(map: &mut IntMap<u32, u32>, pid: u32, old: Option<u32>, new: Option<u32>) {
             if old == new {
                 return;
             }
