@@ -49,6 +49,9 @@ pub struct ProcessFacts<'a> {
     pub success: Option<bool>,
     /// The records of the event.
     pub records: &'a [Record],
+    /// The serializer's view of `records`, so that a hook need not build
+    /// its own (`None`: build it with [`EventView::new`]).
+    pub view: Option<&'a EventView<'a>>,
 }
 
 /// A hook that writes extra members into the `process` object (the session
@@ -354,6 +357,7 @@ impl<N: NameResolver> Serializer<N> {
                 _ => None,
             },
             records,
+            view: Some(&v),
         };
         self.write_process(&mut w, &v, &facts, sc_name, ctx);
 

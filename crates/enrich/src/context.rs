@@ -130,17 +130,26 @@ impl<S: ProcSource> ProcessContext for SessionContext<S> {
     fn write_process(&mut self, facts: &ProcessFacts<'_>, w: &mut JsonWriter<'_>) {
         let mut inner = self.lock();
         inner.events += 1;
-        let Some(view) = EventView::new(facts.records) else {
-            return;
+        // The serializer's view when it passes one; else our own.
+        let own;
+        let view = match facts.view {
+            Some(v) => v,
+            None => match EventView::new(facts.records) {
+                Some(v) => {
+                    own = v;
+                    &own
+                }
+                None => return,
+            },
         };
-        let ev = process_event(facts, &view);
+        let ev = process_event(facts, view);
         let inner = &mut *inner;
         let scratch = &mut inner.scratch;
         let described = inner.db.apply_with(&ev, |pv| {
             let Some(pv) = pv else {
                 return false;
             };
-            let skip = WrittenBySerializer::of(&view, facts.syscall);
+            let skip = WrittenBySerializer::of(view, facts.syscall);
             write_view(w, &pv, skip, facts.pid.is_some(), facts.ppid, scratch);
             true
         });

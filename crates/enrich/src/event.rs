@@ -160,6 +160,7 @@ mod tests {
             syscall,
             success: None,
             records,
+            view: None,
         }
     }
 
