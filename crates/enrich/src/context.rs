@@ -9,7 +9,7 @@ use sessiondb::{Config, HostInfo, NoProc, ProcFs, ProcSource, SessionDb, Stats, 
 
 use crate::error::EnrichError;
 use crate::event::{process_event, WrittenBySerializer};
-use crate::view::write_view;
+use crate::view::{write_view, ProcessMemo};
 
 struct Inner<S: ProcSource> {
     db: SessionDb<S>,
@@ -20,8 +20,8 @@ struct Inner<S: ProcSource> {
     /// Events seen / events whose process the table described.
     events: u64,
     described: u64,
-    /// Reused for entity ids.
-    scratch: Vec<u8>,
+    /// Entity ids and start times of recently written processes.
+    memo: ProcessMemo,
 }
 
 /// The session database as a [`ProcessContext`]: every event is applied to
@@ -92,7 +92,7 @@ impl<S: ProcSource> SessionContext<S> {
                 pid_ns_ino: host.pid_ns_ino,
                 events: 0,
                 described: 0,
-                scratch: Vec::new(),
+                memo: ProcessMemo::default(),
             })),
         }
     }
@@ -144,13 +144,13 @@ impl<S: ProcSource> ProcessContext for SessionContext<S> {
         };
         let ev = process_event(facts, view);
         let inner = &mut *inner;
-        let scratch = &mut inner.scratch;
+        let memo = &mut inner.memo;
         let described = inner.db.apply_with(&ev, |pv| {
             let Some(pv) = pv else {
                 return false;
             };
             let skip = WrittenBySerializer::of(view, facts.syscall);
-            write_view(w, &pv, skip, facts.pid.is_some(), facts.ppid, scratch);
+            write_view(w, &pv, skip, facts.pid.is_some(), facts.ppid, memo);
             true
         });
         if !described {

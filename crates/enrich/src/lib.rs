@@ -40,4 +40,4 @@ mod view;
 pub use context::{wall_now, SessionContext};
 pub use error::EnrichError;
 pub use event::{event_time, process_event, WrittenBySerializer};
-pub use view::write_view;
+pub use view::{write_view, ProcessMemo};

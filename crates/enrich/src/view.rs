@@ -66,8 +66,58 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// The reusable buffer for entity ids.
-type Scratch = Vec<u8>;
+/// Entity ids and RFC 3339 start times of recently written processes
+/// (leaders and parents recur in many events). Both are functions of the
+/// process's pid and start time alone, the slot's key, so a slot never
+/// goes stale; a miss overwrites the slot.
+#[derive(Debug)]
+pub struct ProcessMemo {
+    slots: Vec<MemoSlot>,
+}
+
+#[derive(Debug, Default)]
+struct MemoSlot {
+    key: Option<(u32, Time)>,
+    entity_id: Vec<u8>,
+    start: [u8; RFC3339_LEN],
+}
+
+/// Slots in a [`ProcessMemo`] (a power of two).
+const MEMO_SLOTS: usize = 256;
+
+impl Default for ProcessMemo {
+    fn default() -> Self {
+        ProcessMemo {
+            slots: (0..MEMO_SLOTS).map(|_| MemoSlot::default()).collect(),
+        }
+    }
+}
+
+impl ProcessMemo {
+    /// The slot of `p`, filled.
+    fn of(&mut self, p: &ProcessRef<'_>) -> &MemoSlot {
+        let (pid, start) = p.identity();
+        let h =
+            (u64::from(pid) ^ start.as_nanos().rotate_left(17)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let slot = &mut self.slots[(h >> 56) as usize & (MEMO_SLOTS - 1)];
+        if slot.key != Some((pid, start)) {
+            p.write_entity_id(&mut slot.entity_id);
+            rfc3339(start, &mut slot.start);
+            slot.key = Some((pid, start));
+        }
+        slot
+    }
+}
+
+/// `entity_id` and (when exact) `start` of `p`.
+fn identity_fields(w: &mut JsonWriter<'_>, p: &ProcessRef<'_>, memo: &mut ProcessMemo) {
+    let exact = p.start().is_some();
+    let slot = memo.of(p);
+    w.str_field("entity_id", &slot.entity_id);
+    if exact {
+        w.str_field("start", &slot.start);
+    }
+}
 
 fn id_field(w: &mut JsonWriter<'_>, key: &str, id: u32) {
     w.begin_object(key);
@@ -92,16 +142,12 @@ fn fields(
     p: &ProcessRef<'_>,
     skip: WrittenBySerializer,
     pid: bool,
-    scratch: &mut Scratch,
+    memo: &mut ProcessMemo,
 ) {
     if pid {
         w.u64_field("pid", u64::from(p.pid()));
     }
-    p.write_entity_id(scratch);
-    w.str_field("entity_id", scratch);
-    if let Some(t) = p.start() {
-        time_field(w, "start", t);
-    }
+    identity_fields(w, p, memo);
     if let (n, false) = (p.name(), skip.name) {
         if !n.is_empty() {
             w.str_field("name", n);
@@ -146,23 +192,19 @@ fn fields(
     }
 }
 
-fn target_members(w: &mut JsonWriter<'_>, t: &LinkTarget<'_>, scratch: &mut Scratch) {
+fn target_members(w: &mut JsonWriter<'_>, t: &LinkTarget<'_>, memo: &mut ProcessMemo) {
     w.u64_field("pid", u64::from(t.pid));
     if let Some(p) = &t.process {
-        p.write_entity_id(scratch);
-        w.str_field("entity_id", scratch);
-        if let Some(s) = p.start() {
-            time_field(w, "start", s);
-        }
+        identity_fields(w, p, memo);
     }
 }
 
-fn link(w: &mut JsonWriter<'_>, key: &str, l: &LinkRef<'_>, scratch: &mut Scratch) {
+fn link(w: &mut JsonWriter<'_>, key: &str, l: &LinkRef<'_>, memo: &mut ProcessMemo) {
     w.begin_object(key);
-    target_members(w, &l.target, scratch);
+    target_members(w, &l.target, memo);
     if let Some(s) = &l.session_leader {
         w.begin_object("session_leader");
-        target_members(w, s, scratch);
+        target_members(w, s, memo);
         w.end();
     }
     w.end();
@@ -179,10 +221,10 @@ fn entry_meta(w: &mut JsonWriter<'_>, m: &EntryMetaRef<'_>) {
     w.end();
 }
 
-fn related(w: &mut JsonWriter<'_>, key: &str, r: &RelatedRef<'_>, scratch: &mut Scratch) {
+fn related(w: &mut JsonWriter<'_>, key: &str, r: &RelatedRef<'_>, memo: &mut ProcessMemo) {
     w.begin_object(key);
     match &r.target.process {
-        Some(p) => fields(w, p, WrittenBySerializer::default(), true, scratch),
+        Some(p) => fields(w, p, WrittenBySerializer::default(), true, memo),
         None => w.u64_field("pid", u64::from(r.target.pid)),
     }
     if let Some(s) = r.same_as_process {
@@ -192,10 +234,10 @@ fn related(w: &mut JsonWriter<'_>, key: &str, r: &RelatedRef<'_>, scratch: &mut 
         entry_meta(w, m);
     }
     if let Some(p) = &r.parent {
-        link(w, "parent", p, scratch);
+        link(w, "parent", p, memo);
     }
     if let Some(g) = &r.group_leader {
-        link(w, "group_leader", g, scratch);
+        link(w, "group_leader", g, memo);
     }
     w.end();
 }
@@ -219,16 +261,16 @@ fn previous(w: &mut JsonWriter<'_>, view: &ViewRef<'_>) {
 /// except `pid` and the members the serializer already wrote (`skip`).
 /// `parent` is written when `write_parent` (the serializer then left it
 /// out); if the table has no parent, `fallback_ppid` is written as
-/// `parent.pid`. `scratch` is a buffer reused for entity ids.
+/// `parent.pid`. `memo` keeps entity ids and start times across calls.
 pub fn write_view(
     w: &mut JsonWriter<'_>,
     view: &ViewRef<'_>,
     skip: WrittenBySerializer,
     write_parent: bool,
     fallback_ppid: Option<u32>,
-    scratch: &mut Vec<u8>,
+    memo: &mut ProcessMemo,
 ) {
-    fields(w, &view.process, skip, false, scratch);
+    fields(w, &view.process, skip, false, memo);
     if let Some(t) = view.end {
         time_field(w, "end", t);
     }
@@ -237,7 +279,7 @@ pub fn write_view(
     }
     if write_parent {
         match (&view.parent, fallback_ppid) {
-            (Some(p), _) => related(w, "parent", p, scratch),
+            (Some(p), _) => related(w, "parent", p, memo),
             (None, Some(pp)) => {
                 w.begin_object("parent");
                 w.u64_field("pid", u64::from(pp));
@@ -252,7 +294,7 @@ pub fn write_view(
         ("entry_leader", &view.entry_leader),
     ] {
         if let Some(r) = r {
-            related(w, key, r, scratch);
+            related(w, key, r, memo);
         }
     }
     previous(w, view);

@@ -44,6 +44,12 @@ impl<'a> ProcessRef<'a> {
         self.ids.write_id(self.entry.pid, self.entry.start, out);
     }
 
+    /// The pid and start time (exact or not) that `entity_id` is made of:
+    /// the id is a function of these two (and the host) alone.
+    pub fn identity(&self) -> (u32, Time) {
+        (self.entry.pid, self.entry.start)
+    }
+
     /// `start`, when known exactly.
     pub fn start(&self) -> Option<Time> {
         self.entry.start_exact.then_some(self.entry.start)
