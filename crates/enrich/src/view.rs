@@ -4,7 +4,7 @@
 //! under `auditd.non_utf8`), without a serde round trip.
 
 use audit_ecs::JsonWriter;
-use sessiondb::{EntryMetaRef, LinkRef, LinkTarget, ProcessRef, RelatedRef, Time, ViewRef};
+use sessiondb::{Creds, EntryMetaRef, LinkRef, LinkTarget, ProcessRef, RelatedRef, Time, ViewRef};
 
 use crate::event::WrittenBySerializer;
 
@@ -80,6 +80,47 @@ struct MemoSlot {
     key: Option<(u32, Time)>,
     entity_id: Vec<u8>,
     start: [u8; RFC3339_LEN],
+    /// The ids of `creds_json`: `{"id":"N"}` of `user`, `real_user`,
+    /// `saved_user`, `group`, `real_group`, `saved_group`, ending at
+    /// `creds_ends`.
+    creds: Option<Creds>,
+    creds_json: Vec<u8>,
+    creds_ends: [usize; 6],
+}
+
+impl MemoSlot {
+    /// The six id objects of `c`, rendered once per slot and creds.
+    fn creds_json(&mut self, c: Creds) -> (&[u8], [usize; 6]) {
+        if self.creds != Some(c) {
+            self.creds_json.clear();
+            for (i, n) in [c.euid, c.uid, c.suid, c.egid, c.gid, c.sgid]
+                .into_iter()
+                .enumerate()
+            {
+                self.creds_json.extend_from_slice(b"{\"id\":\"");
+                push_decimal(&mut self.creds_json, n);
+                self.creds_json.extend_from_slice(b"\"}");
+                self.creds_ends[i] = self.creds_json.len();
+            }
+            self.creds = Some(c);
+        }
+        (&self.creds_json, self.creds_ends)
+    }
+}
+
+fn push_decimal(out: &mut Vec<u8>, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut v = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// Slots in a [`ProcessMemo`] (a power of two).
@@ -95,7 +136,7 @@ impl Default for ProcessMemo {
 
 impl ProcessMemo {
     /// The slot of `p`, filled.
-    fn of(&mut self, p: &ProcessRef<'_>) -> &MemoSlot {
+    fn of(&mut self, p: &ProcessRef<'_>) -> &mut MemoSlot {
         let (pid, start) = p.identity();
         let h =
             (u64::from(pid) ^ start.as_nanos().rotate_left(17)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -117,12 +158,6 @@ fn identity_fields(w: &mut JsonWriter<'_>, p: &ProcessRef<'_>, memo: &mut Proces
     if exact {
         w.str_field("start", &slot.start);
     }
-}
-
-fn id_field(w: &mut JsonWriter<'_>, key: &str, id: u32) {
-    w.begin_object(key);
-    w.u64_str_field("id", u64::from(id));
-    w.end();
 }
 
 fn args_fields(w: &mut JsonWriter<'_>, args: Option<&[Vec<u8>]>) {
@@ -174,12 +209,22 @@ fn fields(
         w.end();
     }
     if let Some(c) = p.creds() {
-        id_field(w, "user", c.euid);
-        id_field(w, "real_user", c.uid);
-        id_field(w, "saved_user", c.suid);
-        id_field(w, "group", c.egid);
-        id_field(w, "real_group", c.gid);
-        id_field(w, "saved_group", c.sgid);
+        let (json, ends) = memo.of(p).creds_json(c);
+        let mut at = 0;
+        for (key, end) in [
+            "user",
+            "real_user",
+            "saved_user",
+            "group",
+            "real_group",
+            "saved_group",
+        ]
+        .into_iter()
+        .zip(ends)
+        {
+            w.raw_field(key, &json[at..end]);
+            at = end;
+        }
     }
     if let Some(g) = p.groups() {
         w.begin_array("supplemental_groups");
@@ -312,6 +357,25 @@ mod tests {
             let mut buf = [0u8; RFC3339_LEN];
             let want = t.to_rfc3339();
             prop_assert_eq!(rfc3339(t, &mut buf), want.as_bytes());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn creds_json_is_the_id_objects(ids in proptest::array::uniform8(any::<u32>())) {
+            let c = Creds {
+                uid: ids[0], euid: ids[1], suid: ids[2], fsuid: ids[3],
+                gid: ids[4], egid: ids[5], sgid: ids[6], fsgid: ids[7],
+            };
+            let mut slot = MemoSlot::default();
+            for _ in 0..2 {
+                let (json, ends) = slot.creds_json(c);
+                let want = [c.euid, c.uid, c.suid, c.egid, c.gid, c.sgid]
+                    .map(|n| format!("{{\"id\":\"{n}\"}}"))
+                    .concat();
+                prop_assert_eq!(json, want.as_bytes());
+                prop_assert_eq!(ends[5], json.len());
+            }
         }
     }
 
