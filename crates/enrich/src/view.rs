@@ -78,8 +78,11 @@ pub struct ProcessMemo {
 #[derive(Debug, Default)]
 struct MemoSlot {
     key: Option<(u32, Time)>,
+    /// `entity_id` as a JSON string, quotes included (base64: nothing to
+    /// escape).
     entity_id: Vec<u8>,
-    start: [u8; RFC3339_LEN],
+    /// `start` as a JSON string, quotes included.
+    start: [u8; RFC3339_LEN + 2],
     /// The ids of `creds_json`: `{"id":"N"}` of `user`, `real_user`,
     /// `saved_user`, `group`, `real_group`, `saved_group`, ending at
     /// `creds_ends`.
@@ -143,7 +146,12 @@ impl ProcessMemo {
         let slot = &mut self.slots[(h >> 56) as usize & (MEMO_SLOTS - 1)];
         if slot.key != Some((pid, start)) {
             p.write_entity_id(&mut slot.entity_id);
-            rfc3339(start, &mut slot.start);
+            slot.entity_id.insert(0, b'"');
+            slot.entity_id.push(b'"');
+            let mut t = [0u8; RFC3339_LEN];
+            slot.start[0] = b'"';
+            slot.start[1..=RFC3339_LEN].copy_from_slice(rfc3339(start, &mut t));
+            slot.start[RFC3339_LEN + 1] = b'"';
             slot.key = Some((pid, start));
         }
         slot
@@ -154,9 +162,9 @@ impl ProcessMemo {
 fn identity_fields(w: &mut JsonWriter<'_>, p: &ProcessRef<'_>, memo: &mut ProcessMemo) {
     let exact = p.start().is_some();
     let slot = memo.of(p);
-    w.str_field("entity_id", &slot.entity_id);
+    w.raw_field("entity_id", &slot.entity_id);
     if exact {
-        w.str_field("start", &slot.start);
+        w.raw_field("start", &slot.start);
     }
 }
 
