@@ -5,9 +5,11 @@
 //! event the serializer writes, it translates the records into a
 //! [`sessiondb::ProcessEvent`] ([`process_event`]: SYSCALL -> observation
 //! and change, EXECVE -> argv, CWD -> cwd, USER_LOGIN/USER_START ->
-//! login address), applies it to the table, and writes the returned
-//! [`sessiondb::ProcessView`] into the open `process` object with the
-//! serializer's own `JsonWriter` (no serde round trip). It also writes
+//! login address; from the serializer's own `EventView`, passed in
+//! `ProcessFacts::view`), applies it to the table, and writes the view the
+//! table lends ([`sessiondb::ViewRef`], nothing copied) into the open
+//! `process` object with the serializer's own `JsonWriter` (no serde round
+//! trip, no allocation per event). It also writes
 //! `host.boot.id` and `host.pid_ns_ino` on every event.
 //!
 //! Members the serializer writes itself from the records (`pid`, `name`,

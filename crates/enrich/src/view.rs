@@ -1,7 +1,10 @@
-//! Writes a [`ProcessView`] into the event's open `process` object with the
+//! Writes the table's view of a process ([`ViewRef`], borrowed from the
+//! table: nothing copied) into the event's open `process` object with the
 //! ECS serializer's [`JsonWriter`], so that bytes follow the ECS convention
 //! (valid UTF-8 as is; otherwise U+FFFD in the string and the exact bytes
-//! under `auditd.non_utf8`), without a serde round trip.
+//! under `auditd.non_utf8`), without a serde round trip. [`ProcessMemo`]
+//! keeps the entity ids, start times and id objects of recently written
+//! processes (leaders and parents recur in many events).
 
 use audit_ecs::JsonWriter;
 use sessiondb::{Creds, EntryMetaRef, LinkRef, LinkTarget, ProcessRef, RelatedRef, Time, ViewRef};

@@ -26,6 +26,14 @@
 //! let json = serde_json::to_value(view.unwrap()).unwrap(); // the event's "process"
 //! assert_eq!(json["pid"], 1);
 //! assert!(db.view(400).is_some());
+//!
+//! // The hot path borrows the view instead (nothing copied): a writer
+//! // reads the fields straight from the table's entries.
+//! let pid = db.apply_with(
+//!     &ProcessEvent { time: Time::from_audit(1_700_000_102, 0), observed: Some(Observation { pid: 400, ppid: Some(1), ..Default::default() }), change: None },
+//!     |v| v.map(|v| (v.process.pid(), v.parent.map(|p| p.target.pid))),
+//! );
+//! assert_eq!(pid, Some((400, Some(1))));
 //! ```
 //!
 //! Translation of a reassembled audit event into a [`ProcessEvent`]:
