@@ -218,3 +218,61 @@ fn without_the_context_nothing_is_added() {
     }
     assert_eq!(ev[5]["process"]["parent"], serde_json::json!({"pid": 200}));
 }
+
+/// More processes than `ProcessMemo` has slots, each seen twice, the
+/// second time after its slot was surely taken by others: every entity id
+/// (the process's and its parent's) is still the one `sessiondb` makes.
+#[test]
+fn entity_ids_stay_right_past_the_memo_size() {
+    let n = 400u32;
+    let mut lines = syscall(
+        0,
+        1,
+        257,
+        3,
+        "ffffff9c",
+        0,
+        1,
+        "4294967295",
+        "\"/sbin/init\"",
+    );
+    let mut serial = 2;
+    let mut first_seen = std::collections::HashMap::new();
+    for round in 0..2u32 {
+        for i in 0..n {
+            let pid = 1000 + i;
+            let ms = 1 + round * 500 + i;
+            first_seen.entry(pid).or_insert(ms);
+            lines += &syscall(
+                ms,
+                serial,
+                257,
+                3,
+                "ffffff9c",
+                1,
+                pid,
+                "4294967295",
+                "\"/usr/bin/cat\"",
+            );
+            serial += 1;
+        }
+    }
+    let events = run(&lines, true);
+    assert_eq!(events.len(), 1 + 2 * n as usize);
+    let id = |pid: u32, ms: u32| {
+        sessiondb::entity_id(&host(), pid, sessiondb::Time::from_audit(1_795_396_402, ms))
+    };
+    let init_id = id(1, 0);
+    for e in &events[1..] {
+        let pid = e["process"]["pid"].as_u64().unwrap() as u32;
+        assert_eq!(
+            e["process"]["entity_id"].as_str(),
+            Some(id(pid, first_seen[&pid]).as_str()),
+            "pid {pid}"
+        );
+        assert_eq!(
+            e["process"]["parent"]["entity_id"].as_str(),
+            Some(init_id.as_str())
+        );
+    }
+}
