@@ -173,6 +173,24 @@ fn write_failure_counts_drops_and_resumes() {
     );
 }
 
+/// Regression (issue 4): `--output /dev/null` reported a write error for every
+/// fsync, which a character device refuses with EINVAL.
+#[test]
+fn dev_null_sync_is_not_a_write_error() {
+    let mut sp = spec(Path::new("/dev/null"), 0, 5);
+    sp.flush = Flush::Data;
+    let mut s = Sink::open(sp).unwrap();
+    for n in 0..3 {
+        line(&mut s, n);
+        s.flush(u64::from(n) * 200);
+    }
+    let c = s.counters();
+    assert_eq!(
+        (c.write_errors, c.dropped_events, c.events_written),
+        (0, 0, 3)
+    );
+}
+
 #[test]
 fn dev_full_is_survived() {
     let p = Path::new("/dev/full");
