@@ -7,68 +7,18 @@
 //! processes (leaders and parents recur in many events).
 
 use audit_ecs::JsonWriter;
-use sessiondb::{Creds, EntryMetaRef, LinkRef, LinkTarget, ProcessRef, RelatedRef, Time, ViewRef};
+use sessiondb::{
+    Creds, EntryMetaRef, LinkRef, LinkTarget, ProcessRef, RelatedRef, Time, ViewRef, RFC3339_LEN,
+};
 
 use crate::event::WrittenBySerializer;
 
 fn time_field(w: &mut JsonWriter<'_>, key: &str, t: Time) {
     let mut buf = [0u8; RFC3339_LEN];
-    w.str_field(key, rfc3339(t, &mut buf));
+    w.str_field(key, t.write_rfc3339(&mut buf));
 }
 
 /// Length of `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
-const RFC3339_LEN: usize = 30;
-
-/// [`Time::to_rfc3339`] without an allocation (`u64` nanoseconds end in
-/// 2554: the year always has four digits).
-fn rfc3339(t: Time, buf: &mut [u8; RFC3339_LEN]) -> &[u8] {
-    const NANOS: u64 = 1_000_000_000;
-    let secs = t.as_nanos() / NANOS;
-    let nanos = t.as_nanos() % NANOS;
-    let (y, m, d) = civil_from_days(secs / 86_400);
-    let rem = secs % 86_400;
-    let mut put = |at: usize, width: usize, mut v: u64| {
-        for i in (at..at + width).rev() {
-            buf[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
-    };
-    put(0, 4, y);
-    put(5, 2, m);
-    put(8, 2, d);
-    put(11, 2, rem / 3600);
-    put(14, 2, (rem % 3600) / 60);
-    put(17, 2, rem % 60);
-    put(20, 9, nanos);
-    for (i, c) in [
-        (4, b'-'),
-        (7, b'-'),
-        (10, b'T'),
-        (13, b':'),
-        (16, b':'),
-        (19, b'.'),
-        (29, b'Z'),
-    ] {
-        buf[i] = c;
-    }
-    &buf[..]
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
-/// (H. Hinnant's `civil_from_days`, non-negative days).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 /// Entity ids and RFC 3339 start times of recently written processes
 /// (leaders and parents recur in many events). Both are functions of the
 /// process's pid and start time alone, the slot's key, so a slot never
@@ -153,7 +103,7 @@ impl ProcessMemo {
             slot.entity_id.push(b'"');
             let mut t = [0u8; RFC3339_LEN];
             slot.start[0] = b'"';
-            slot.start[1..=RFC3339_LEN].copy_from_slice(rfc3339(start, &mut t));
+            slot.start[1..=RFC3339_LEN].copy_from_slice(start.write_rfc3339(&mut t));
             slot.start[RFC3339_LEN + 1] = b'"';
             slot.key = Some((pid, start));
         }
@@ -363,16 +313,6 @@ mod tests {
 
     proptest! {
         #[test]
-        fn rfc3339_as_sessiondb_writes_it(n in any::<u64>()) {
-            let t = Time::from_nanos(n);
-            let mut buf = [0u8; RFC3339_LEN];
-            let want = t.to_rfc3339();
-            prop_assert_eq!(rfc3339(t, &mut buf), want.as_bytes());
-        }
-    }
-
-    proptest! {
-        #[test]
         fn creds_json_is_the_id_objects(ids in proptest::array::uniform8(any::<u32>())) {
             let c = Creds {
                 uid: ids[0], euid: ids[1], suid: ids[2], fsuid: ids[3],
@@ -405,7 +345,7 @@ mod tests {
             ),
             (Time(u64::MAX), "2554-07-21T23:34:33.709551615Z"),
         ] {
-            assert_eq!(rfc3339(t, &mut buf), want.as_bytes());
+            assert_eq!(t.write_rfc3339(&mut buf), want.as_bytes());
         }
     }
 }

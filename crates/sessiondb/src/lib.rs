@@ -123,7 +123,7 @@ pub use source::{
     find_env_var, split_cmdline, HostInfo, NoProc, ProcSnapshot, ProcSource, ProcStat, ProcStatus,
 };
 pub use table::{Config, SessionDb, Stats};
-pub use time::Time;
+pub use time::{Time, RFC3339_LEN};
 pub use tty::{parse_audit_tty, TtyDev, TtyKind};
 pub use view::{
     EntryMeta, EntrySource, Id, PreviousImage, ProcessFields, ProcessLink, ProcessView,
