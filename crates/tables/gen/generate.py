@@ -14,6 +14,9 @@ Sources (see crates/tables/README.md):
     list flags, actions, operators.  Name aliases are found by testing every
     string stored in libaudit.so against libaudit's own name->number lookup.
   * `ausyscall <arch> --dump` (auditd): cross-check of the syscall tables.
+  * libauparse 3.0.9 (python3-audit, `import auparse`): syscall-argument
+    name tables read back through auparse's own interpretation, and
+    io_uring op names from linux/io_uring.h (gen/auparse_args.py).
   * /usr/include/linux/audit.h and linux/elf-em.h (linux-libc-dev): the
     AUDIT_* constants.
   * /usr/include/x86_64-linux-gnu/asm/unistd_{64,32}.h and
@@ -29,6 +32,9 @@ import subprocess
 import sys
 
 import audit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import auparse_args  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INCLUDE = "/usr/include"
@@ -448,10 +454,19 @@ def libaudit_version():
         return "unknown"
 
 
+def libauparse_version():
+    try:
+        return subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libauparse0"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def gen_mod():
     s = HEADER
     s += "//! Generated tables. Sources: libaudit1 " + libaudit_version() + \
         ", linux-libc-dev " + libc_dev_version() + ".\n\n"
+    s += "pub(crate) mod auparse;\n"
     s += "pub(crate) mod field_consts;\npub(crate) mod libaudit;\npub(crate) mod msgtype_consts;\n"
     s += "pub(crate) mod syscalls;\npub(crate) mod uapi;\n"
     s += "\n/// Version of libaudit1 the tables were generated from.\n"
@@ -473,6 +488,7 @@ def main():
         "uapi.rs": gen_uapi(),
         "msgtype_consts.rs": gen_msgtype_consts(),
         "field_consts.rs": gen_field_consts(),
+        "auparse.rs": auparse_args.gen_auparse(HEADER, libauparse_version()),
     }
     for name, text in files.items():
         with open(os.path.join(out_dir, name), "w") as f:

@@ -17,11 +17,13 @@
 //! | [`fstype`] | `-F fstype=` names |
 //! | [`filter`] | filter lists, actions, operators |
 //! | [`uapi`] | every numeric constant of `<linux/audit.h>` |
+//! | [`argnames`] | libauparse's names for syscall arguments (`-l -i`), io_uring ops |
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod arch;
+pub mod argnames;
 pub mod errno;
 pub mod field;
 pub mod filter;
