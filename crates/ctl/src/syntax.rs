@@ -112,7 +112,10 @@ impl RuleText for RulesText {
     fn listing(&self, rules: &[&[u8]], interpret: bool) -> Vec<Result<Vec<u8>, String>> {
         // One printer for the whole listing: auditctl's arch state carries
         // over from one printed rule to the next.
-        let mut printer = Printer::new(self.host_arch, interpret);
+        // `-i` names a0..a3 as auparse does, users/groups/protocols from
+        // this host (getpwuid, getgrgid, getprotobynumber).
+        let mut printer = Printer::new(self.host_arch, interpret)
+            .with_names(std::sync::Arc::new(audit_rules::SystemHost::default()));
         rules
             .iter()
             .map(|b| {

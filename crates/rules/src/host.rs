@@ -113,6 +113,110 @@ impl Host for SystemHost {
     }
 }
 
+/// `getpwuid_r`/`getgrgid_r`-style lookups share one buffer-growing loop.
+fn with_buffer<T>(
+    mut call: impl FnMut(&mut [libc::c_char]) -> Result<Option<T>, i32>,
+) -> Option<T> {
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    loop {
+        match call(&mut buf) {
+            Err(libc::ERANGE) if buf.len() < 1 << 20 => {
+                let n = buf.len() * 4;
+                buf.resize(n, 0);
+            }
+            Err(_) => return None,
+            Ok(v) => return v,
+        }
+    }
+}
+
+extern "C" {
+    // glibc's reentrant getprotobynumber (not bound by the libc crate).
+    fn getprotobynumber_r(
+        proto: libc::c_int,
+        result_buf: *mut libc::protoent,
+        buf: *mut libc::c_char,
+        buflen: libc::size_t,
+        result: *mut *mut libc::protoent,
+    ) -> libc::c_int;
+}
+
+fn c_name(p: *const libc::c_char) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: `p` is a NUL-terminated string inside the buffer the
+    // caller's lookup filled, still alive here.
+    let c = unsafe { std::ffi::CStr::from_ptr(p) };
+    Some(String::from_utf8_lossy(c.to_bytes()).into_owned())
+}
+
+impl crate::argument::ArgNames for SystemHost {
+    fn user_name(&self, uid: u32) -> Option<String> {
+        with_buffer(|buf| {
+            // SAFETY: all pointers are valid for the call; `pwd` and `buf`
+            // outlive it; `result` is checked before use.
+            let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+            let mut result: *mut libc::passwd = std::ptr::null_mut();
+            let rc = unsafe {
+                libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result)
+            };
+            match rc {
+                0 if !result.is_null() => Ok(c_name(pwd.pw_name)),
+                0 => Ok(None),
+                e => Err(e),
+            }
+        })
+    }
+
+    fn group_name(&self, gid: u32) -> Option<String> {
+        with_buffer(|buf| {
+            // SAFETY: as in `user_name`.
+            let mut grp: libc::group = unsafe { std::mem::zeroed() };
+            let mut result: *mut libc::group = std::ptr::null_mut();
+            let rc = unsafe {
+                libc::getgrgid_r(gid, &mut grp, buf.as_mut_ptr(), buf.len(), &mut result)
+            };
+            match rc {
+                0 if !result.is_null() => Ok(c_name(grp.gr_name)),
+                0 => Ok(None),
+                e => Err(e),
+            }
+        })
+    }
+
+    fn protocol_name(&self, proto: u32) -> Option<String> {
+        let proto = i32::try_from(proto).ok()?;
+        with_buffer(|buf| {
+            // SAFETY: as in `user_name`.
+            let mut ent: libc::protoent = unsafe { std::mem::zeroed() };
+            let mut result: *mut libc::protoent = std::ptr::null_mut();
+            let rc = unsafe {
+                getprotobynumber_r(proto, &mut ent, buf.as_mut_ptr(), buf.len(), &mut result)
+            };
+            match rc {
+                0 if !result.is_null() => Ok(c_name(ent.p_name)),
+                0 => Ok(None),
+                e => Err(e),
+            }
+        })
+    }
+}
+
+impl crate::argument::ArgNames for FakeHost {
+    fn user_name(&self, uid: u32) -> Option<String> {
+        let (n, _) = self.users.iter().find(|(_, &id)| id == uid)?;
+        Some(String::from_utf8_lossy(n).into_owned())
+    }
+    fn group_name(&self, gid: u32) -> Option<String> {
+        let (n, _) = self.groups.iter().find(|(_, &id)| id == gid)?;
+        Some(String::from_utf8_lossy(n).into_owned())
+    }
+    fn protocol_name(&self, _: u32) -> Option<String> {
+        None
+    }
+}
+
 /// A host described by tables, for tests and for checking rules written
 /// for another machine.
 #[derive(Debug, Clone)]
@@ -186,6 +290,23 @@ impl Host for FakeHost {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn system_host_names_ids_and_protocols() {
+        use crate::argument::ArgNames;
+        let h = SystemHost::default();
+        assert_eq!(h.user_name(0).as_deref(), Some("root"));
+        assert_eq!(h.group_name(0).as_deref(), Some("root"));
+        assert_eq!(h.user_name(0x7fff_fff0), None);
+        // /etc/protocols (netbase) names 6 "tcp" on Debian; absent file: None.
+        if std::path::Path::new("/etc/protocols").exists() {
+            assert_eq!(h.protocol_name(6).as_deref(), Some("tcp"));
+        }
+        assert_eq!(h.protocol_name(u32::MAX), None);
+        let f = FakeHost::x86_64();
+        assert_eq!(f.user_name(1).as_deref(), Some("daemon"));
+        assert_eq!(f.group_name(7), None);
+    }
 
     #[test]
     fn system_host_knows_root_and_slash() {

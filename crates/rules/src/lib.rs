@@ -52,6 +52,7 @@
 
 #![warn(missing_docs)]
 
+pub mod argument;
 pub mod augenrules;
 mod builder;
 #[doc(hidden)]

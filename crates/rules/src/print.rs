@@ -7,21 +7,35 @@
 //! from the i386 table. [`Printer`] carries that state: print a whole
 //! listing with one `Printer`, in kernel order.
 
+use std::sync::Arc;
+
+use crate::argument::{interpret, ArgNames, NoNames};
 use crate::compare::compare_names;
 use crate::kernel::{field as f, *};
 use crate::rule::{until_nul, Operator, Rule, Value};
 
 /// Prints rules as `auditctl -l` does.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Printer {
     /// The host's `AUDIT_ARCH_*` (`audit_detect_machine`), used for
     /// syscall names of rules without an `arch` field.
     pub host_arch: Option<u32>,
-    /// `-l -i`: print `arch=x86_64` and `auid=unset` style values.
-    /// (auditctl also interprets `a0`..`a3` of single-syscall rules with
-    /// auparse; only its fallback, lowercase hex, is reproduced.)
+    /// `-l -i`: print `arch=x86_64` and `auid=unset` style values, and
+    /// `a0`..`a3` of rules with one syscall as auparse names them
+    /// ([`crate::argument`]).
     pub interpret: bool,
+    names: Arc<dyn ArgNames + Send + Sync>,
     elf: u32,
+}
+
+impl std::fmt::Debug for Printer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Printer")
+            .field("host_arch", &self.host_arch)
+            .field("interpret", &self.interpret)
+            .field("elf", &self.elf)
+            .finish_non_exhaustive()
+    }
 }
 
 fn sym(op_raw: u32) -> &'static [u8] {
@@ -34,8 +48,17 @@ impl Printer {
         Printer {
             host_arch,
             interpret,
+            names: Arc::new(NoNames),
             elf: 0,
         }
+    }
+
+    /// Where `-l -i` looks up user, group and protocol names for `a0`..`a3`
+    /// (auparse's `getpwuid`/`getgrgid`/`getprotobynumber`; by default none
+    /// is found: `unknown(N)`, as on a host without them).
+    pub fn with_names(mut self, names: Arc<dyn ArgNames + Send + Sync>) -> Self {
+        self.names = names;
+        self
     }
 
     /// The whole `auditctl -l` output for `rules` (in kernel order):
@@ -58,6 +81,9 @@ impl Printer {
         let mut o: Vec<u8> = Vec::new();
         let watch = is_watch(r);
         let mut count = 0;
+        // auparse's context for a0..a3: the rule's arch (none without an
+        // arch field), its last syscall, and the a0/a1 printed so far.
+        let (mut rule_arch, mut sc, mut a0, mut a1) = (None, 0, 0, 0);
         if !watch {
             o.extend_from_slice(b"-a ");
             o.extend_from_slice(r.action.name().unwrap_or("(null)").as_bytes());
@@ -68,9 +94,10 @@ impl Printer {
             for fl in &r.fields {
                 if fl.id & !AUDIT_OPERATORS == f::ARCH {
                     self.print_arch(&mut o, fl.raw_value(), fl.op.raw());
+                    rule_arch = Some(fl.raw_value());
                 }
             }
-            count = self.print_syscalls(&mut o, r);
+            (count, sc) = self.print_syscalls(&mut o, r);
         }
         for fl in &r.fields {
             let id = fl.id & !AUDIT_OPERATORS;
@@ -159,14 +186,17 @@ impl Printer {
                 }
                 f::ARG0..=f::ARG3 => {
                     head(&mut o);
+                    match id {
+                        f::ARG0 => a0 = v,
+                        f::ARG1 => a1 = v,
+                        _ => {}
+                    }
                     if count > 1 || !self.interpret {
                         o.extend(format!("0x{v:X}").bytes());
                     } else {
-                        // auditctl runs auparse's interpretation here; its
-                        // fallback for plain numbers is lowercase hex. The
-                        // named interpretations (ptrace requests, clone
-                        // flags, ...) are not reproduced.
-                        o.extend(format!("0x{v:x}").bytes());
+                        let arg = (id - f::ARG0) as u8;
+                        let text = interpret(rule_arch, sc, arg, v, a0, a1, &*self.names);
+                        o.extend_from_slice(text.as_bytes());
                     }
                 }
                 f::EXIT => {
@@ -216,27 +246,30 @@ impl Printer {
         }
     }
 
-    fn print_syscalls(&mut self, o: &mut Vec<u8>, r: &Rule) -> usize {
+    /// Prints `-S ...`; returns how many syscalls it named (63 for `all`)
+    /// and the last one.
+    fn print_syscalls(&mut self, o: &mut Vec<u8>, r: &Rule) -> (usize, u32) {
         if takes_no_syscalls(r) {
-            return 0;
+            return (0, 0);
         }
         if r.mask[..AUDIT_BITMASK_SIZE - 1]
             .iter()
             .all(|&w| w == u32::MAX)
         {
             o.extend_from_slice(b" -S all");
-            return AUDIT_BITMASK_SIZE - 1;
+            return (AUDIT_BITMASK_SIZE - 1, 0);
         }
         let arch = if self.elf != 0 {
             Some(self.elf)
         } else {
             self.host_arch
         };
-        let mut count = 0;
+        let (mut count, mut last) = (0, 0);
         for nr in 0..(AUDIT_BITMASK_SIZE as u32 * 32) {
             if !r.has_syscall(nr) {
                 continue;
             }
+            last = nr;
             o.extend_from_slice(if count == 0 { b" -S " } else { b"," });
             match arch.and_then(|a| audit_tables::syscall::name(a, nr)) {
                 Some(n) => o.extend_from_slice(n.as_bytes()),
@@ -244,7 +277,7 @@ impl Printer {
             }
             count += 1;
         }
-        count
+        (count, last)
     }
 }
 
@@ -360,6 +393,78 @@ mod tests {
         assert_eq!(
             p(true),
             "-a always,exit -F arch=x86_64 -S openat -F auid=unset -F a0=0x1a"
+        );
+    }
+
+    #[test]
+    fn interpreted_arguments_of_single_syscall_rules() {
+        let line = |args: &[&str]| {
+            let r = rule(args);
+            String::from_utf8(Printer::new(Some(AUDIT_ARCH_X86_64), true).rule(&r)).unwrap()
+        };
+        assert_eq!(
+            line(&[
+                "-a",
+                "always,exit",
+                "-F",
+                "arch=b64",
+                "-S",
+                "ptrace",
+                "-F",
+                "a0=4"
+            ]),
+            "-a always,exit -F arch=x86_64 -S ptrace -F a0=PTRACE_POKETEXT"
+        );
+        // a1 of prctl depends on the a0 printed before it.
+        assert_eq!(
+            line(&[
+                "-a",
+                "always,exit",
+                "-F",
+                "arch=b64",
+                "-S",
+                "prctl",
+                "-F",
+                "a0=23",
+                "-F",
+                "a1=21"
+            ]),
+            "-a always,exit -F arch=x86_64 -S prctl -F a0=PR_CAPBSET_READ -F a1=sys_admin"
+        );
+        assert_eq!(
+            line(&[
+                "-a",
+                "always,exit",
+                "-F",
+                "arch=b64",
+                "-S",
+                "prctl",
+                "-F",
+                "a1=21",
+                "-F",
+                "a0=23"
+            ]),
+            "-a always,exit -F arch=x86_64 -S prctl -F a1=0x15 -F a0=PR_CAPBSET_READ"
+        );
+        // Two syscalls, or no arch field: hex, as auditctl.
+        assert_eq!(
+            line(&[
+                "-a",
+                "always,exit",
+                "-F",
+                "arch=b64",
+                "-S",
+                "ptrace,kill",
+                "-F",
+                "a0=4"
+            ]),
+            "-a always,exit -F arch=x86_64 -S kill,ptrace -F a0=0x4"
+        );
+        let mut p = Printer::new(Some(AUDIT_ARCH_X86_64), true);
+        let r = rule(&["-a", "always,exit", "-S", "ptrace", "-F", "a0=4"]);
+        assert_eq!(
+            String::from_utf8(p.rule(&r)).unwrap(),
+            "-a always,exit -S ptrace -F a0=0x4"
         );
     }
 

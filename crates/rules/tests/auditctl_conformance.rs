@@ -201,12 +201,12 @@ fn whole_rule_files_list_as_auditctl_lists_them() {
     );
 }
 
-/// `auditctl -l -i` for every accepted line. auditctl
+/// `auditctl -l -i` for every accepted line, byte for byte: auditctl
 /// runs auparse's interpretation on `a0`..`a3` of single-syscall rules
-/// (`a0=PTRACE_POKETEXT`...); we print its fallback, hex. Those lines are
-/// counted and must be the only differences.
+/// (`a0=PTRACE_POKETEXT`, `a1&O_RDONLY|O_CREAT`, `a0=root`...), and so do we
+/// (`audit_rules::argument`; issue 2).
 #[test]
-fn interpreted_listings_match_except_argument_names() {
+fn interpreted_listings_match() {
     let all = fixtures();
     let host = recorded_host(&all);
     let (mut same, mut named, mut bad) = (0, 0, Vec::new());
@@ -228,25 +228,26 @@ fn interpreted_listings_match_except_argument_names() {
                 _ => None,
             })
             .collect();
-        let got = String::from_utf8(Printer::new(Some(X86_64), true).listing(&rules)).unwrap();
+        let mut printer =
+            Printer::new(Some(X86_64), true).with_names(std::sync::Arc::new(host.clone()));
+        let got = String::from_utf8(printer.listing(&rules)).unwrap();
         if got == want {
             same += 1;
-        } else if shows_argument_names(want) {
-            named += 1;
+            named += usize::from(shows_argument_names(want));
         } else {
             bad.push(format!("{file}: {text}\n  want {want}  got  {got}"));
         }
     }
-    eprintln!("-l -i: {same} identical, {named} differ only by auparse argument names");
+    eprintln!("-l -i: {same} identical, {named} of them with auparse argument names");
     assert!(
         bad.is_empty(),
         "{} lines differ:\n{}",
         bad.len(),
         bad.join("\n")
     );
-    // Recorded: 186 identical; 32 with auparse names (ptrace requests,
-    // open flags, clock ids, uids as user names).
-    assert_eq!((same, named), (186, 32));
+    // Recorded: 218 lines, 32 with auparse names (ptrace requests, open
+    // flags, clock ids, uids as user names).
+    assert_eq!((same, named), (218, 32));
 }
 
 /// Whether an `auditctl -l -i` line shows an argument as a name rather

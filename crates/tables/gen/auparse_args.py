@@ -182,6 +182,7 @@ def tables():
     enum("SCHED_POLICIES", "scheduler policies (schedtab.h): `sched_setscheduler` a1, low nibble",
          x86("sched_setscheduler"), 1, range(16))
     enum("SEEK_WHENCE", "lseek whence (seektab.h): `lseek` a2, low byte", x86("lseek"), 2, range(256))
+    enum("BPF_COMMANDS", "bpf commands (bpftab.h): `bpf` a0", x86("bpf"), 0, range(256))
     # print_ioctl_req falls back to 0x%x, not unknown-...
     enum("IOCTL_REQUESTS", "ioctl requests (ioctlreqtab.h): `ioctl` a1", x86("ioctl"), 1, sparse,
          unknown=lambda v, s: s == f"0x{v:x}")

@@ -59,6 +59,8 @@ pub enum Table {
     PacketOptionNames,
     /// `sockleveltab.h` (levels that are not IP protocol numbers).
     SocketLevels,
+    /// `bpftab.h` (`bpf` commands).
+    BpfCommands,
 }
 
 impl Table {
@@ -85,6 +87,7 @@ impl Table {
             Table::Ip6OptionNames => g::IP6_OPTION_NAMES,
             Table::PacketOptionNames => g::PACKET_OPTION_NAMES,
             Table::SocketLevels => g::SOCKET_LEVELS,
+            Table::BpfCommands => g::BPF_COMMANDS,
         }
     }
 }
@@ -168,6 +171,7 @@ mod tests {
             Ip6OptionNames,
             PacketOptionNames,
             SocketLevels,
+            BpfCommands,
         ] {
             let e = t.entries();
             assert!(!e.is_empty(), "{t:?}");

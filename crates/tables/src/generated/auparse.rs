@@ -366,6 +366,34 @@ pub(crate) static SEEK_WHENCE: &[(u32, &str)] = &[
     (0x4, "SEEK_HOLE"),
 ];
 
+/// bpf commands (bpftab.h): `bpf` a0.
+pub(crate) static BPF_COMMANDS: &[(u32, &str)] = &[
+    (0x0, "BPF_MAP_CREATE"),
+    (0x1, "BPF_MAP_LOOKUP_ELEM"),
+    (0x2, "BPF_MAP_UPDATE_ELEM"),
+    (0x3, "BPF_MAP_DELETE_ELEM"),
+    (0x4, "BPF_MAP_GET_NEXT_KEY"),
+    (0x5, "BPF_PROG_LOAD"),
+    (0x6, "BPF_OBJ_PIN"),
+    (0x7, "BPF_OBJ_GET"),
+    (0x8, "BPF_PROG_ATTACH"),
+    (0x9, "BPF_PROG_DETACH"),
+    (0xa, "BPF_PROG_TEST_RUN"),
+    (0xb, "BPF_PROG_GET_NEXT_ID"),
+    (0xc, "BPF_MAP_GET_NEXT_ID"),
+    (0xd, "BPF_PROG_GET_FD_BY_ID"),
+    (0xe, "BPF_MAP_GET_FD_BY_ID"),
+    (0xf, "BPF_OBJ_GET_INFO_BY_FD"),
+    (0x10, "BPF_PROG_QUERY"),
+    (0x11, "BPF_RAW_TRACEPOINT_OPEN"),
+    (0x12, "BPF_BTF_LOAD"),
+    (0x13, "BPF_BTF_GET_FD_BY_ID"),
+    (0x14, "BPF_TASK_FD_QUERY"),
+    (0x15, "BPF_MAP_LOOKUP_AND_DELETE_ELEM"),
+    (0x16, "BPF_MAP_FREEZE"),
+    (0x17, "BPF_BTF_GET_NEXT_ID"),
+];
+
 /// ioctl requests (ioctlreqtab.h): `ioctl` a1.
 pub(crate) static IOCTL_REQUESTS: &[(u32, &str)] = &[
     (0x4b3a, "KDSETMODE"),
