@@ -55,6 +55,9 @@ fn interpreted_arguments_match_auditctl() {
     assert_eq!(rout.lines().count(), RULES.lines().count());
     // The last three stay hex (two syscalls, all, no arch field).
     assert!(rout.contains("-S ptrace -F a0=PTRACE_POKETEXT\n"), "{rout}");
-    assert!(rout.contains("-S clone -F a2=CLONE_CHILD_CLEARTID|"), "{rout}");
+    assert!(
+        rout.contains("-S clone -F a2=CLONE_CHILD_CLEARTID|"),
+        "{rout}"
+    );
     assert!(rout.contains("-S all -F a0=0x4\n"), "{rout}");
 }

@@ -458,6 +458,26 @@ impl<'h> Builder<'h> {
         Ok(())
     }
 
+    /// auditctl 3.1's `audit_rule_uringopbyname_data`: `-S` on the io_uring
+    /// list names io_uring ops (`all`, a name of the ops the kernel audits,
+    /// or a number, `strtol` base 0), whatever the arch.
+    pub(crate) fn io_uring_op(&mut self, name: &[u8]) -> Result<(), SyscallError> {
+        if name == b"all" {
+            self.rule.mask = [u32::MAX; AUDIT_BITMASK_SIZE];
+            return Ok(());
+        }
+        let lower = name.to_ascii_lowercase();
+        let mut nr: i64 = audit_tables::argnames::io_uring_op_number(&lower).map_or(-1, i64::from);
+        if nr < 0 && starts_digit(name) {
+            nr = i64::from(strtol(name, 0).value as i32);
+        }
+        if nr < 0 || (nr / 32) as usize >= AUDIT_BITMASK_SIZE {
+            return Err(SyscallError::Unknown);
+        }
+        self.rule.mask[(nr / 32) as usize] |= 1 << (nr % 32);
+        Ok(())
+    }
+
     /// `audit_rule_syscallbyname_data(rule_new, name)` with the current arch.
     pub(crate) fn syscall(&mut self, name: &[u8]) -> Result<(), SyscallError> {
         Self::syscall_into(self.host, &mut self.rule.mask, self.elf, name)

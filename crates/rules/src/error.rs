@@ -228,6 +228,13 @@ pub enum RuleError {
         /// The name.
         name: String,
     },
+    /// `-S` on the io_uring list with a name that is not an audited io_uring
+    /// op (auditctl 3.1's table) nor a number below 2048.
+    #[error("io_uring op name unknown: {name}")]
+    UnknownIoUringOp {
+        /// The name.
+        name: String,
+    },
     /// `-S` for an arch without a syscall table.
     #[error("Elf type unknown: 0x{elf:x}")]
     UnknownElf {

@@ -42,9 +42,11 @@
 //! permutation and C `strtoul` parsing; the tests check it against the real
 //! auditctl (go-libaudit's 123 golden rules byte for byte, every line of
 //! the auditd 3.0.9 sample rules, a corpus of edge cases and bad rules).
-//! Known differences: the `io_uring` list is accepted (auditctl 3.1 syntax;
-//! 3.0.9 refuses it), without `-S` (3.1 takes io_uring op names there); `-l -i` prints `a0`..`a3` as lowercase hex where
-//! auditctl may print auparse's names (ptrace requests, clone flags...);
+//! Known differences: the `io_uring` list is accepted with auditctl 3.1's
+//! syntax (3.0.9 refuses the list): `-S` names io_uring ops
+//! (`audit_tables::argnames`), and `-l` prints the list and op names where
+//! 3.0.9 prints `(null)` and syscall names. `-l -i` names `a0`..`a3` as
+//! auparse 3.0.9 does ([`argument`]).
 //! [`Rule::as_listed_by_kernel`] does not expand syscall-class bits
 //! (syscalls 2032..2047). Each parsed line is all-or-nothing: where
 //! auditctl would perform `-b 10` and then fail on a later option of the

@@ -193,13 +193,13 @@ impl<'h> Setopt<'h> {
     fn syscall_option(&mut self, arg: &[u8]) -> Result<(), RuleError> {
         let unknown_arch = self.b.elf == 0;
         let m = AUDIT_FILTER_MASK | AUDIT_FILTER_UNSET;
+        if self.add & m == AUDIT_FILTER_URING_EXIT || self.del & m == AUDIT_FILTER_URING_EXIT {
+            return self.io_uring_option(arg);
+        }
         for (list, name) in [
             (AUDIT_FILTER_TASK, "task"),
             (AUDIT_FILTER_USER, "user"),
             (AUDIT_FILTER_FS, "filesystem"),
-            // auditctl 3.1 takes io_uring op names here; without that table
-            // we refuse rather than put syscall numbers in the mask.
-            (AUDIT_FILTER_URING_EXIT, "io_uring"),
         ] {
             if self.add & m == list || self.del & m == list {
                 return Err(RuleError::SyscallOnList { list: name });
@@ -246,6 +246,18 @@ impl<'h> Setopt<'h> {
         if unknown_arch && self.add != AUDIT_FILTER_UNSET {
             self.check_rule_mismatch(arg);
         }
+        Ok(())
+    }
+
+    /// `-S` on the io_uring list (auditctl 3.1): io_uring op names, `all`
+    /// or numbers, comma separated; no arch needed.
+    fn io_uring_option(&mut self, arg: &[u8]) -> Result<(), RuleError> {
+        for name in arg.split(|&c| c == b',').filter(|s| !s.is_empty()) {
+            if self.b.io_uring_op(name).is_err() {
+                return Err(RuleError::UnknownIoUringOp { name: lossy(name) });
+            }
+        }
+        self.b.syscall_added = true;
         Ok(())
     }
 

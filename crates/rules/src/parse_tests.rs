@@ -240,8 +240,29 @@ fn io_uring_list() {
     let r = rule(&["-a", "always,io_uring", "-F", "uid=0"]);
     assert_eq!(r.list, crate::rule::FilterList::IoUring);
     assert!(r.mask.iter().all(|&w| w == u32::MAX));
+}
+
+/// `-S` on the io_uring list names io_uring ops (auditctl 3.1's table),
+/// not syscalls: openat is op 18 whatever the arch (syscall 257 on x86_64).
+#[test]
+fn io_uring_ops_in_syscall_option() {
+    let r = rule(&["-a", "io_uring,always", "-S", "openat,Connect", "-k", "u"]);
+    let ops: Vec<u32> = (0..2048).filter(|&n| r.has_syscall(n)).collect();
+    assert_eq!(ops, vec![16, 18]);
+    let r = rule(&["-a", "always,io_uring", "-S", "0x13", "-S", "48"]);
     assert_eq!(
-        parse(&["-a", "io_uring,always", "-S", "openat"]),
-        Err(RuleError::SyscallOnList { list: "io_uring" })
+        (0..2048).filter(|&n| r.has_syscall(n)).collect::<Vec<_>>(),
+        vec![19, 48]
     );
+    let text = String::from_utf8(crate::Printer::new(Some(0xc000_003e), false).rule(&r)).unwrap();
+    assert_eq!(text, "-a always,io_uring -S close,sendmsg_zc");
+    let r = rule(&["-a", "always,io_uring", "-S", "all"]);
+    assert!(r.mask.iter().all(|&w| w == u32::MAX));
+    for bad in ["nop", "read", "execve", "2048", "-1"] {
+        assert_eq!(
+            parse(&["-a", "always,io_uring", "-S", bad]),
+            Err(RuleError::UnknownIoUringOp { name: bad.into() }),
+            "{bad}"
+        );
+    }
 }

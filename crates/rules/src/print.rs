@@ -271,7 +271,14 @@ impl Printer {
             }
             last = nr;
             o.extend_from_slice(if count == 0 { b" -S " } else { b"," });
-            match arch.and_then(|a| audit_tables::syscall::name(a, nr)) {
+            // The io_uring list holds io_uring ops (auditctl 3.1 prints
+            // their names; 3.0.9 does not know the list).
+            let name = if r.flags() & AUDIT_FILTER_MASK == AUDIT_FILTER_URING_EXIT {
+                audit_tables::argnames::io_uring_op_name(nr)
+            } else {
+                arch.and_then(|a| audit_tables::syscall::name(a, nr))
+            };
+            match name {
                 Some(n) => o.extend_from_slice(n.as_bytes()),
                 None => o.extend(nr.to_string().bytes()),
             }
