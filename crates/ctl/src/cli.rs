@@ -185,10 +185,9 @@ pub fn run<K: Kernel>(args: &[Vec<u8>], env: &mut Env<K>, con: &mut Console) -> 
 ///   before a rule add or delete (`-a -A -d -w -W`), and `-s` returns 0
 ///   (`report_status` only compares the libaudit result with -1); `--signal`
 ///   exits 1; everything else fails through `handle_request` with -1 (255).
-/// - Locked configuration before a rule change: 1. auditctl 3.0.9 returns
-///   0 there (`is_ready` failing in `main`); we do not report a refused
-///   change as a success (later auditctl releases return 1 too; see
-///   README).
+/// - Locked configuration (enabled 2) before a rule add or delete: 0, as
+///   auditctl 3.0.9 (`main`: `if (is_ready(fd) == 0) return 0;`), after
+///   its "immutable mode" message; nothing is sent.
 /// - `--signal`: 2 without a daemon, 1 when kill(2) fails (`send_signal`).
 /// - Anything else: 255 (`main` returns -1).
 pub fn failure_status(e: &CtlError, requests: &[Request]) -> i32 {
@@ -201,7 +200,7 @@ pub fn failure_status(e: &CtlError, requests: &[Request]) -> i32 {
         }
         CtlError::Disabled if any(|r| matches!(r, Request::Status { features: true, .. })) => 0,
         CtlError::Disabled if any(|r| matches!(r, Request::Signal(_))) => 1,
-        CtlError::Immutable => 1,
+        CtlError::Immutable => 0,
         CtlError::NoDaemon => 2,
         CtlError::Signal(_) => 1,
         _ => EXIT_ERROR,
@@ -294,13 +293,12 @@ fn load_file<K: Kernel>(path: &[u8], env: &mut Env<K>, con: &mut Console) -> i32
     let mut exec = Executor::new(&mut kernel, env.text);
     match exec.check_ready() {
         Ok(()) => {}
-        // 3.0.9 main(): `if (is_ready() == 0) return 0;` with audit
-        // disabled there is nothing to load into.
-        Err(e @ CtlError::Disabled) => {
+        // 3.0.9 main(): `if (is_ready(fd) == 0) return 0;`: audit disabled
+        // or the configuration locked, the file is not even opened.
+        Err(e @ (CtlError::Disabled | CtlError::Immutable)) => {
             let _ = writeln!(con.err, "{e}");
             return 0;
         }
-        // Locked: 1, a deliberate difference (see `failure_status`).
         Err(e) => {
             let _ = writeln!(con.err, "{label}: {e}");
             return 1;

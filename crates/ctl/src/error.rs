@@ -17,6 +17,10 @@ pub enum CtlError {
     /// AUDIT_DEL_RULE was refused.
     #[error("Error sending delete rule data request ({})", rule_reason(.0))]
     DeleteRule(KernelError),
+    /// AUDIT_DEL_RULE refused while deleting all rules (`-D`;
+    /// `delete_all_rules` in auditctl's delete_all.c).
+    #[error("Error deleting rule ({0})")]
+    DeleteAll(KernelError),
     /// AUDIT_SET was refused.
     #[error("Error sending {} request ({})", .change.request_name(), .error)]
     SetStatus {

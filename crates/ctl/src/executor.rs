@@ -97,9 +97,16 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
         Ok(())
     }
 
-    /// Runs one command line's requests in order.
+    /// Runs one command line's requests in order. A rule add or delete
+    /// (`-a -A -d -w -W`) first asks whether the kernel is ready, as
+    /// auditctl 3.0.9's `main` does (`is_ready`): locked, nothing is sent.
+    /// `-D` is not checked (auditctl neither): the kernel refuses each
+    /// deletion when locked.
     pub fn run_line(&mut self, reqs: &[Request], con: &mut Console) -> Result<(), CtlError> {
-        if reqs.iter().any(Request::changes_rules) {
+        if reqs
+            .iter()
+            .any(|r| matches!(r, Request::AddRule(_) | Request::DeleteRule(_)))
+        {
             self.check_ready()?;
         }
         self.exec(reqs, con)
@@ -129,7 +136,7 @@ impl<'a, K: Kernel + ?Sized> Executor<'a, K> {
                     for rule in rules.iter().filter(|r| key_matches(r, key)) {
                         self.kernel
                             .delete_rule(rule)
-                            .map_err(|e| map_refused(e, CtlError::DeleteRule))?;
+                            .map_err(|e| map_refused(e, CtlError::DeleteAll))?;
                         if let Some(j) = self.journal.as_mut() {
                             j.deleted(rule.clone());
                         }
