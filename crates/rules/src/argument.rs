@@ -445,6 +445,30 @@ mod tests {
     }
 
     #[test]
+    fn socket_levels_without_and_with_protocol_names() {
+        struct Protocols;
+        impl ArgNames for Protocols {
+            fn user_name(&self, _: u32) -> Option<String> {
+                None
+            }
+            fn group_name(&self, _: u32) -> Option<String> {
+                None
+            }
+            fn protocol_name(&self, p: u32) -> Option<String> {
+                (p == 6).then(|| "tcp".to_string())
+            }
+        }
+        let so = audit_tables::syscall::number(0xc000_003e, "setsockopt").unwrap();
+        assert_eq!(interpret(X86_64, so, 1, 6, 0, 0, &NoNames), "SOL_TCP");
+        assert_eq!(interpret(X86_64, so, 1, 6, 0, 0, &Protocols), "tcp");
+        assert_eq!(interpret(X86_64, so, 1, 1, 0, 0, &Protocols), "SOL_SOCKET");
+        assert_eq!(
+            interpret(X86_64, so, 1, 0x6000, 0, 0, &NoNames),
+            "unknown-sockopt-level(0x6000)"
+        );
+    }
+
+    #[test]
     fn context_dependent() {
         let prctl = audit_tables::syscall::number(0xc000_003e, "prctl").unwrap();
         assert_eq!(

@@ -146,6 +146,27 @@ def io_uring_ops():
     return ops
 
 
+def socket_levels():
+    """The socket level table, probed with an empty /etc/protocols."""
+    import json
+    import subprocess
+    import sys
+    script = ("mount --bind /dev/null /etc/protocols && exec /usr/bin/python3 "
+              f"{os.path.abspath(__file__)} --socket-levels")
+    try:
+        out = subprocess.run(["unshare", "-Urm", "sh", "-c", script], check=True,
+                             capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        sys.exit(f"socket levels need `unshare -Urm` (user namespaces): {e}")
+    return [tuple(e) for e in json.loads(out)]
+
+
+def socket_levels_here():
+    so = x86("setsockopt")
+    cands = [v for v in range(1024) if v != 1]
+    return enum_table(X86_64, so, 1, cands, lambda v, s: s.startswith("unknown"))
+
+
 def tables():
     """name -> (doc, [(value, name)])."""
     words = rodata_words()
@@ -199,16 +220,11 @@ def tables():
          so, 2, range(1024), a1=41)
     enum("PACKET_OPTION_NAMES", "SOL_PACKET option names (pktoptnametab.h): `setsockopt` a2",
          so, 2, range(1024), a1=263)
-    # print_sock_opt_level asks getprotobynumber first: only the numbers
-    # /etc/protocols of the generating host does not name are visible.
-    protos = set()
-    with open("/etc/protocols") as f:
-        for line in f:
-            p = line.split("#")[0].split()
-            if len(p) >= 2 and p[1].isdigit():
-                protos.add(int(p[1]))
-    enum("SOCKET_LEVELS", "socket levels (sockleveltab.h) for numbers /etc/protocols does not "
-         "name: `setsockopt` a1", so, 1, [v for v in range(1024) if v not in protos and v != 1])
+    # print_sock_opt_level asks getprotobynumber first; the levels are read
+    # in a user and mount namespace where /etc/protocols is empty, so the
+    # table does not depend on the generating host's protocols.
+    t["SOCKET_LEVELS"] = ("socket levels (sockleveltab.h; auparse asks getprotobynumber "
+                          "first): `setsockopt` a1", socket_levels())
     flags("OPEN_FLAGS", "open flags (open-flagtab.h): `open` a1 (O_RDONLY printed apart)",
           x86("open"), 1, base=0, strip=("O_RDONLY",))
     # auparse 3.0.9 leaves x86_64 `clone` a0 uninterpreted; `unshare` uses
@@ -252,3 +268,10 @@ def gen_auparse(header, libauparse_version):
             s += f"    ({v:#x}, {rust_str(n)}),\n"
         s += "];\n"
     return s
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    if sys.argv[1:] == ["--socket-levels"]:
+        print(json.dumps(socket_levels_here()))

@@ -57,7 +57,7 @@ pub enum Table {
     Ip6OptionNames,
     /// `pktoptnametab.h` (`SOL_PACKET` options).
     PacketOptionNames,
-    /// `sockleveltab.h` (levels that are not IP protocol numbers).
+    /// `sockleveltab.h` (auparse asks `getprotobynumber` first).
     SocketLevels,
     /// `bpftab.h` (`bpf` commands).
     BpfCommands,

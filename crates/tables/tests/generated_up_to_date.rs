@@ -4,7 +4,8 @@
 //! linux-libc-dev headers, gen/syscalls-newer.tsv).
 //!
 //! Skipped, with the reason printed, when `/usr/bin/python3` cannot
-//! `import audit` (python3-audit missing) or `cpp` is missing.
+//! `import audit` (python3-audit missing), `cpp` is missing or user
+//! namespaces are not available (`unshare -Urm`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,8 +25,14 @@ fn skip_reason() -> Option<String> {
         Err(e) => return Some(format!("{PYTHON} not runnable: {e}")),
     }
     match Command::new("cpp").arg("--version").output() {
+        Ok(o) if o.status.success() => {}
+        _ => return Some("cpp (the C preprocessor) not found".to_string()),
+    }
+    // gen/auparse_args.py reads auparse's socket levels with an empty
+    // /etc/protocols, in a user and mount namespace.
+    match Command::new("unshare").args(["-Urm", "true"]).output() {
         Ok(o) if o.status.success() => None,
-        _ => Some("cpp (the C preprocessor) not found".to_string()),
+        _ => Some("`unshare -Urm` (user namespaces) not available".to_string()),
     }
 }
 

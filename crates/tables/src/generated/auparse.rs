@@ -698,8 +698,15 @@ pub(crate) static PACKET_OPTION_NAMES: &[(u32, &str)] = &[
     (0x17, "PACKET_IGNORE_OUTGOING"),
 ];
 
-/// socket levels (sockleveltab.h) for numbers /etc/protocols does not name: `setsockopt` a1.
+/// socket levels (sockleveltab.h; auparse asks getprotobynumber first): `setsockopt` a1.
 pub(crate) static SOCKET_LEVELS: &[(u32, &str)] = &[
+    (0x0, "SOL_IP"),
+    (0x6, "SOL_TCP"),
+    (0x11, "SOL_UDP"),
+    (0x29, "SOL_IPV6"),
+    (0x3a, "SOL_ICMPV6"),
+    (0x84, "SOL_SCTP"),
+    (0x88, "SOL_UDPLITE"),
     (0xff, "SOL_RAW"),
     (0x100, "SOL_IPX"),
     (0x101, "SOL_AX25"),
