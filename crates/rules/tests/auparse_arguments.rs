@@ -1,7 +1,7 @@
 //! `-l -i` argument names against libauparse 3.0.9 itself: the fixture
 //! `tests/fixtures/auparse-args-3.0.9.txt` (made by
 //! `tests/fixtures/gen_auparse_samples.py`, see its header) holds what
-//! auparse prints for a fixed set of values of a0..a3 of every x86_64 and
+//! auparse prints for a fixed set of values of a0..a3 of every x86_64, aarch64 and
 //! i386 syscall, in every a0/a1 context that changes an interpretation.
 //! `audit_rules::argument::interpret` must print the same for all of them
 //! (the plain `0x%x` included, where auparse names nothing).
