@@ -8,6 +8,7 @@ use std::fmt;
 
 use crate::error::{HeaderPart, ParseError};
 use crate::field::{Field, FieldIter, Quoting, Span, Tokenizer};
+use crate::header::{find_space, parse_header, skip_spaces, type_from_name};
 use crate::separator::count_equals;
 
 /// The longest record accepted, in bytes (the kernel's limit is 8,970; log
@@ -123,8 +124,7 @@ impl Record {
             return Err(ParseError::header(HeaderPart::Type, pos));
         }
         let name_start = pos + 5;
-        let name_end =
-            memchr::memchr(b' ', &line[name_start..]).map_or(line.len(), |i| name_start + i);
+        let name_end = find_space(line, name_start);
         let name = &line[name_start..name_end];
         let msg_type =
             type_from_name(name).ok_or(ParseError::header(HeaderPart::TypeNumber, name_start))?;
@@ -487,122 +487,6 @@ fn check_len(s: &[u8]) -> Result<(), ParseError> {
         });
     }
     Ok(())
-}
-
-fn skip_spaces(s: &[u8], mut pos: usize) -> usize {
-    while pos < s.len() && s[pos] == b' ' {
-        pos += 1;
-    }
-    pos
-}
-
-/// `SYSCALL` -> 1300, `UNKNOWN[1334]` -> 1334, `1334` -> 1334, an unknown
-/// name -> 0; `None` for a malformed number.
-fn type_from_name(name: &[u8]) -> Option<u16> {
-    if let Some(inner) = name.strip_prefix(b"UNKNOWN[") {
-        let digits = inner.strip_suffix(b"]")?;
-        return parse_u16(digits);
-    }
-    if name.first().is_some_and(u8::is_ascii_digit) {
-        return parse_u16(name);
-    }
-    if let Some(t) = common_type(name) {
-        return Some(t);
-    }
-    Some(
-        std::str::from_utf8(name)
-            .ok()
-            .and_then(audit_tables::msgtype::number)
-            .unwrap_or(0),
-    )
-}
-
-/// The types of a syscall event, without the table search (most records).
-fn common_type(name: &[u8]) -> Option<u16> {
-    use audit_tables::msgtype as t;
-    Some(match name {
-        b"SYSCALL" => t::AUDIT_SYSCALL,
-        b"PATH" => t::AUDIT_PATH,
-        b"PROCTITLE" => t::AUDIT_PROCTITLE,
-        b"CWD" => t::AUDIT_CWD,
-        b"EXECVE" => t::AUDIT_EXECVE,
-        b"BPRM_FCAPS" => t::AUDIT_BPRM_FCAPS,
-        b"SOCKADDR" => t::AUDIT_SOCKADDR,
-        b"EOE" => t::AUDIT_EOE,
-        _ => return None,
-    })
-}
-
-fn parse_u16(digits: &[u8]) -> Option<u16> {
-    crate::field::parse_dec_u64(digits).and_then(|v| u16::try_from(v).ok())
-}
-
-/// Parses `audit(SEC.MSEC:SERIAL):` at `pos`; returns the time, the serial
-/// and where the body starts (after the spaces following the colon).
-fn parse_header(s: &[u8], pos: usize) -> Result<(Timestamp, u32, usize), ParseError> {
-    if !s[pos..].starts_with(b"audit(") {
-        return Err(ParseError::header(HeaderPart::Prefix, pos));
-    }
-    let p = pos + 6;
-    let (sec, p2) = digits(s, p, 20).ok_or(ParseError::header(HeaderPart::Seconds, p))?;
-    if s.get(p2) != Some(&b'.') {
-        return Err(ParseError::header(HeaderPart::Seconds, p));
-    }
-    let p3 = p2 + 1;
-    let (msec, p4) = digits(s, p3, 3).ok_or(ParseError::header(HeaderPart::Milliseconds, p3))?;
-    if s.get(p4) != Some(&b':') || msec > 999 {
-        return Err(ParseError::header(HeaderPart::Milliseconds, p3));
-    }
-    let p5 = p4 + 1;
-    let (serial, p6) = digits(s, p5, 10).ok_or(ParseError::header(HeaderPart::Serial, p5))?;
-    let serial = u32::try_from(serial).map_err(|_| ParseError::header(HeaderPart::Serial, p5))?;
-    if s.get(p6) != Some(&b')') {
-        return Err(ParseError::header(HeaderPart::Serial, p5));
-    }
-    // `):` normally; auditd 2.x wrote some DAEMON_* records without the
-    // colon (`audit(1490239800.477:34) config changed, auid=0 ...`).
-    let body = match s.get(p6 + 1) {
-        Some(b':') => p6 + 2,
-        Some(b' ') | None => p6 + 1,
-        Some(_) => return Err(ParseError::header(HeaderPart::Close, p6)),
-    };
-    Ok((
-        Timestamp {
-            sec,
-            msec: msec as u32,
-        },
-        serial,
-        skip_spaces(s, body),
-    ))
-}
-
-/// A run of 1..=`max` decimal digits at `pos` that fits a u64; returns the
-/// value and the position after it. `None` if there is no digit, more than
-/// `max` digits or an overflow.
-fn digits(s: &[u8], pos: usize, max: usize) -> Option<(u64, usize)> {
-    let end = s.len().min(pos.saturating_add(max));
-    let mut n = 0u64;
-    let mut i = pos;
-    while i < end {
-        let d = s[i].wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        // No overflow below 20 digits (checked again below for 20).
-        n = n.wrapping_mul(10).wrapping_add(u64::from(d));
-        i += 1;
-    }
-    if i == pos || s.get(i).is_some_and(u8::is_ascii_digit) {
-        // No digit, or more than `max`.
-        return None;
-    }
-    if i - pos >= 20 {
-        // Twenty digits may overflow a u64: redo it checked.
-        n = s[pos..i].iter().try_fold(0u64, |n, &b| {
-            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        })?;
-    }
-    Some((n, i))
 }
 
 #[cfg(test)]

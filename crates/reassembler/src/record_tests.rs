@@ -1,4 +1,5 @@
 use super::*;
+use crate::header::common_type;
 
 fn kv(rec: &Record) -> Vec<(String, String, bool)> {
     rec.fields()
