@@ -134,14 +134,6 @@ impl Record {
         }
         let header_start = pos + 4;
         let (timestamp, serial, body_start) = parse_header(line, header_start)?;
-        let (body_end, enrichment) =
-            match memchr::memrchr(ENRICHMENT_SEPARATOR, &line[body_start..]) {
-                Some(i) => (
-                    body_start + i,
-                    Some(Range32::new(body_start + i + 1, line.len())),
-                ),
-                None => (line.len(), None),
-            };
         Ok(Self::build_in(
             line,
             Parts {
@@ -152,8 +144,7 @@ impl Record {
                 type_name: Some(Range32::new(name_start, name_end)),
                 header_start,
                 body_start,
-                body_end,
-                enrichment,
+                enriched: true,
             },
             buf,
         ))
@@ -166,7 +157,7 @@ impl Record {
         let payload = trim_end(payload);
         check_len(payload)?;
         let (timestamp, serial, body_start) = parse_header(payload, 0)?;
-        Ok(Self::build(
+        Ok(Self::build_in(
             payload,
             Parts {
                 msg_type,
@@ -176,26 +167,45 @@ impl Record {
                 type_name: None,
                 header_start: 0,
                 body_start,
-                body_end: payload.len(),
-                enrichment: None,
+                enriched: false,
             },
+            Vec::new(),
         ))
     }
 
-    fn build(input: &[u8], p: Parts) -> Record {
-        Self::build_in(input, p, Vec::new())
-    }
-
     fn build_in(input: &[u8], p: Parts, mut buf: Vec<u8>) -> Record {
+        let len = input.len();
+        // One pass over the body finds the separators, counts the '=' and
+        // notices any 0x1D. (The tokenizer is built here, in place: moving
+        // its bitmaps around cost a copy per record.)
+        let mut tokens = Tokenizer::new(input, p.body_start, len);
+        let seen = tokens.scan();
+        let mut max_fields = seen.equals;
+        let mut body_end = len;
+        let mut enrichment = None;
+        if !seen.complete || (p.enriched && seen.group_separator) {
+            // A body longer than the tokenizer's window, or an ENRICHED
+            // line: the enrichment starts after the last 0x1D.
+            let split = if p.enriched {
+                memchr::memrchr(ENRICHMENT_SEPARATOR, &input[p.body_start..])
+                    .map(|i| p.body_start + i)
+            } else {
+                None
+            };
+            if let Some(end) = split {
+                body_end = end;
+                enrichment = Some(Range32::new(end + 1, len));
+                tokens = Tokenizer::new(input, p.body_start, end);
+            }
+            max_fields = count_equals(&input[p.body_start..body_end]);
+        }
         // Every field has its own '=' in the body: an upper bound, so the
         // record's single allocation is never grown.
-        let max_fields = count_equals(&input[p.body_start..p.body_end]);
         buf.clear();
-        buf.reserve(input.len() + max_fields * SPAN_BYTES);
+        buf.reserve(len + max_fields * SPAN_BYTES);
         buf.extend_from_slice(input);
         let mut nfields = 0u32;
         let mut nested: Option<(usize, usize)> = None;
-        let mut tokens = Tokenizer::new(input, p.body_start, p.body_end);
         while let Some(span) = tokens.next_span() {
             if nested.is_none()
                 && span.quoting == Quoting::Single
@@ -223,8 +233,8 @@ impl Record {
             node: p.node,
             type_name: p.type_name,
             header_start: p.header_start as u32,
-            body: Range32::new(p.body_start, p.body_end),
-            enrichment: p.enrichment,
+            body: Range32::new(p.body_start, body_end),
+            enrichment,
         }
     }
 
@@ -392,8 +402,8 @@ struct Parts {
     type_name: Option<Range32>,
     header_start: usize,
     body_start: usize,
-    body_end: usize,
-    enrichment: Option<Range32>,
+    /// Whether the body ends at the last 0x1D (log lines).
+    enriched: bool,
 }
 
 #[inline]
