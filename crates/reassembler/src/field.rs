@@ -235,6 +235,10 @@ impl<'a> Tokenizer<'a> {
     /// sixth of the tokenizer.
     #[inline(always)]
     pub fn next_span(&mut self) -> Option<Span> {
+        // Most fields: the key found from one block's bitmaps.
+        if let Some((key_start, key_end)) = self.cursor.simple_key(self.pos) {
+            return Some(self.value(key_start, key_end));
+        }
         let buf = self.buf;
         let end = buf.len();
         loop {
@@ -256,41 +260,50 @@ impl<'a> Tokenizer<'a> {
                 self.pos = self.cursor.next(key_end, Class::Space);
                 continue;
             }
-            let v = key_end + 1;
-            let (quoting, val_start, val_end, next) = match buf.get(v) {
-                Some(b'"') => {
-                    // `end` if unterminated: the value runs to the end.
-                    let q = self.cursor.next(v + 1, Class::DoubleQuote);
-                    (Quoting::Double, v + 1, q, (q + 1).min(end))
-                }
-                Some(b'\'') => {
-                    let s = v + 1;
-                    let e = single_quote_end(buf, s, end);
-                    (Quoting::Single, s, e, (e + 1).min(end))
-                }
-                Some(b'{') => {
-                    let s = v + 1;
-                    match memchr::memchr(b'}', &buf[s..]) {
-                        Some(i) => {
-                            let (vs, ve) = trim_spaces(buf, s, s + i);
-                            (Quoting::Braced, vs, ve, s + i + 1)
-                        }
-                        None => (Quoting::Braced, s, end, end),
+            return Some(self.value(key_start, key_end));
+        }
+    }
+
+    /// The field whose key is `buf[key_start..key_end]` (`key_end` at its
+    /// `'='`): finds the value and moves past it.
+    #[inline(always)]
+    fn value(&mut self, key_start: usize, key_end: usize) -> Span {
+        let buf = self.buf;
+        let end = buf.len();
+        let v = key_end + 1;
+        let (quoting, val_start, val_end, next) = match buf.get(v) {
+            Some(b'"') => {
+                // `end` if unterminated: the value runs to the end.
+                let q = self.cursor.next(v + 1, Class::DoubleQuote);
+                (Quoting::Double, v + 1, q, (q + 1).min(end))
+            }
+            Some(b'\'') => {
+                let s = v + 1;
+                let e = single_quote_end(buf, s, end);
+                (Quoting::Single, s, e, (e + 1).min(end))
+            }
+            Some(b'{') => {
+                let s = v + 1;
+                match memchr::memchr(b'}', &buf[s..]) {
+                    Some(i) => {
+                        let (vs, ve) = trim_spaces(buf, s, s + i);
+                        (Quoting::Braced, vs, ve, s + i + 1)
                     }
+                    None => (Quoting::Braced, s, end, end),
                 }
-                _ => {
-                    let e = self.cursor.next(v, Class::Space);
-                    (Quoting::Unquoted, v, e, e)
-                }
-            };
-            self.pos = next;
-            return Some(Span {
-                key_start,
-                key_end,
-                val_start,
-                val_end,
-                quoting,
-            });
+            }
+            _ => {
+                let e = self.cursor.next(v, Class::Space);
+                (Quoting::Unquoted, v, e, e)
+            }
+        };
+        self.pos = next;
+        Span {
+            key_start,
+            key_end,
+            val_start,
+            val_end,
+            quoting,
         }
     }
 }

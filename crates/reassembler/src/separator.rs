@@ -78,6 +78,10 @@ pub(crate) struct Cursor<'a> {
     base: usize,
     /// Index of the block in `masks[0]`; [`NOT_LOADED`] before any.
     first: usize,
+    /// Position of the first byte of `masks[0]`'s block (`base + 64 *
+    /// first`, wrapping when not loaded): `(pos - origin) / 64` is the
+    /// window slot.
+    origin: usize,
     masks: [Masks; WINDOW],
 }
 
@@ -96,6 +100,7 @@ impl<'a> Cursor<'a> {
             buf: &buf[..end],
             base: start.min(end),
             first: NOT_LOADED,
+            origin: NOT_LOADED.wrapping_mul(BLOCK),
             masks: [Masks::default(); WINDOW],
         }
     }
@@ -111,10 +116,10 @@ impl<'a> Cursor<'a> {
     /// range if there is none. `start <= pos <= end`.
     #[inline(always)]
     pub fn next(&mut self, pos: usize, class: Class) -> usize {
-        let rel = pos.wrapping_sub(self.base);
-        let i = (rel / BLOCK).wrapping_sub(self.first);
+        let off = pos.wrapping_sub(self.origin);
+        let i = off / BLOCK;
         if let Some(m) = self.masks.get(i) {
-            let mask = m.get(class) >> (rel % BLOCK);
+            let mask = m.get(class) >> (off % BLOCK);
             if mask != 0 {
                 return pos + mask.trailing_zeros() as usize;
             }
@@ -122,11 +127,40 @@ impl<'a> Cursor<'a> {
             if let Some(n) = self.masks.get(i + 1) {
                 let mask = n.get(class);
                 if mask != 0 {
-                    return pos - rel % BLOCK + BLOCK + mask.trailing_zeros() as usize;
+                    return pos - off % BLOCK + BLOCK + mask.trailing_zeros() as usize;
                 }
             }
         }
         self.next_slow(pos, class)
+    }
+
+    /// The key of the next field when it is simple: from `pos`, the next
+    /// non-space byte, then a non-empty run up to a `'='`, all within one
+    /// loaded block. Returns `(key_start, key_end)` (`key_end` at the `'='`),
+    /// else `None` (the caller takes the general path from `pos`: nothing
+    /// has changed).
+    #[inline(always)]
+    pub fn simple_key(&self, pos: usize) -> Option<(usize, usize)> {
+        let off = pos.wrapping_sub(self.origin);
+        let m = self.masks.get(off / BLOCK)?;
+        let shift = off % BLOCK;
+        let nonspace = m.nonspace >> shift;
+        if nonspace == 0 {
+            return None;
+        }
+        let ks = shift + nonspace.trailing_zeros() as usize;
+        let sep = m.eq_or_space >> ks;
+        if sep == 0 {
+            return None;
+        }
+        let ke = ks + sep.trailing_zeros() as usize;
+        // Not an empty key, and a '=' rather than a space or the end (whose
+        // bit is set in `space`).
+        if ke == ks || (m.space >> ke) & 1 != 0 {
+            return None;
+        }
+        let block_start = pos - shift;
+        Some((block_start + ks, block_start + ke))
     }
 
     /// [`Cursor::next`] past the current block, refilling the window.
@@ -168,9 +202,14 @@ impl<'a> Cursor<'a> {
         let mut group = 0u32;
         let mut complete = false;
         self.first = first;
+        self.origin = self.base + first * BLOCK;
         for (i, slot) in self.masks.iter_mut().enumerate() {
             let start = self.base + (first + i) * BLOCK;
-            let ([space, eq, quote], gs) = if let Some(block) = buf
+            let BlockBits {
+                masks: [space, eq, quote],
+                group: gs,
+                equals: n,
+            } = if let Some(block) = buf
                 .get(start..)
                 .and_then(|rest| rest.first_chunk::<BLOCK>())
             {
@@ -178,9 +217,13 @@ impl<'a> Cursor<'a> {
             } else {
                 // The last block: `avail` (0..64) bytes, then the end bit.
                 let avail = end.saturating_sub(start);
-                let ([space, eq, quote], gs) = tail_masks(buf, end, avail);
+                let BlockBits {
+                    masks: [space, eq, quote],
+                    group: gs,
+                    equals: n,
+                } = tail_masks(buf, end, avail);
                 let bit = 1u64 << avail;
-                equals += eq.count_ones() as usize;
+                equals += n as usize;
                 group |= gs;
                 *slot = Masks {
                     nonspace: !space | bit,
@@ -191,7 +234,7 @@ impl<'a> Cursor<'a> {
                 complete = true;
                 break;
             };
-            equals += eq.count_ones() as usize;
+            equals += n as usize;
             group |= gs;
             *slot = Masks {
                 nonspace: !space,
@@ -212,18 +255,28 @@ impl<'a> Cursor<'a> {
 /// `end - avail`; higher bits are 0. The 0x1D flag may also come from the
 /// bytes before them (a false alarm costs the caller a search, no error).
 #[inline]
-fn tail_masks(buf: &[u8], end: usize, avail: usize) -> ([u64; 3], u32) {
+fn tail_masks(buf: &[u8], end: usize, avail: usize) -> BlockBits {
+    const NONE: BlockBits = BlockBits {
+        masks: [0; 3],
+        group: 0,
+        equals: 0,
+    };
     if avail == 0 {
-        return ([0; 3], 0);
+        return NONE;
     }
     match end.checked_sub(BLOCK).and_then(|s| buf.get(s..end)) {
         // The 64 bytes ending at `end`: shift out the ones before the range.
         Some(last) => match last.first_chunk::<BLOCK>() {
             Some(block) => {
-                let (m, group) = block_masks(block);
-                (m.map(|m| m >> (BLOCK - avail)), group)
+                let bits = block_masks(block);
+                let masks = bits.masks.map(|m| m >> (BLOCK - avail));
+                BlockBits {
+                    masks,
+                    group: bits.group,
+                    equals: masks[1].count_ones(),
+                }
             }
-            None => ([0; 3], 0),
+            None => NONE,
         },
         None => {
             // Fewer than 64 bytes in the whole buffer: copy them (the zero
@@ -243,55 +296,81 @@ pub(crate) fn count_equals(buf: &[u8]) -> usize {
     let mut n = 0;
     for chunk in chunks.by_ref() {
         if let Some(chunk) = chunk.first_chunk::<BLOCK>() {
-            n += block_masks(chunk).0[1].count_ones() as usize;
+            n += block_masks(chunk).equals as usize;
         }
     }
     let rest = chunks.remainder().len();
-    n + tail_masks(buf, buf.len(), rest).0[1].count_ones() as usize
+    n + tail_masks(buf, buf.len(), rest).equals as usize
 }
 
-/// Bitmaps (bit i = byte i) of `' '`, `'='` and `'"'` in a block, and
-/// whether it holds a 0x1D byte (non-zero if so).
+/// What [`block_masks`] finds in 64 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct BlockBits {
+    /// Bitmaps (bit i = byte i) of `' '`, `'='` and `'"'`.
+    masks: [u64; 3],
+    /// Non-zero if the block holds a 0x1D byte.
+    group: u32,
+    /// Number of `'='` (the popcount of `masks[1]`, counted with vector
+    /// adds: x86_64's baseline has no `popcnt`).
+    equals: u32,
+}
+
+/// The separators of a 64-byte block.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn block_masks(chunk: &[u8; BLOCK]) -> ([u64; 3], u32) {
+fn block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
     use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-        _mm_setzero_si128,
+        __m128i, _mm_add_epi64, _mm_cmpeq_epi8, _mm_cvtsi128_si32, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_sad_epu8, _mm_set1_epi8, _mm_setzero_si128,
+        _mm_srli_si128, _mm_sub_epi8,
     };
     let mut out = [0u64; 3];
     // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are
     // always available; each unaligned load reads 16 bytes at offset
     // 0/16/32/48 of a 64-byte array (in bounds, initialized).
-    let group_any = unsafe {
+    let (group, equals) = unsafe {
         let space = _mm_set1_epi8(b' ' as i8);
         let equals = _mm_set1_epi8(b'=' as i8);
         let quote = _mm_set1_epi8(b'"' as i8);
         let group = _mm_set1_epi8(0x1D);
-        let mut any = _mm_setzero_si128();
+        let zero = _mm_setzero_si128();
+        let mut any = zero;
+        // Per byte lane: how many of the four chunks have '=' there (0..=4).
+        let mut count = zero;
         for i in 0..BLOCK / 16 {
             let v = _mm_loadu_si128(chunk.as_ptr().add(i * 16).cast::<__m128i>());
             let shift = i * 16;
+            let eq = _mm_cmpeq_epi8(v, equals);
+            count = _mm_sub_epi8(count, eq);
             out[0] |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, space)) as u16) << shift;
-            out[1] |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, equals)) as u16) << shift;
+            out[1] |= u64::from(_mm_movemask_epi8(eq) as u16) << shift;
             out[2] |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u16) << shift;
             any = _mm_or_si128(any, _mm_cmpeq_epi8(v, group));
         }
-        _mm_movemask_epi8(any) as u32
+        // Sum the 16 lanes: two 8-lane sums, then add the halves.
+        let sums = _mm_sad_epu8(count, zero);
+        let total = _mm_add_epi64(sums, _mm_srli_si128::<8>(sums));
+        (
+            _mm_movemask_epi8(any) as u32,
+            _mm_cvtsi128_si32(total) as u32,
+        )
     };
-    (out, group_any)
+    BlockBits {
+        masks: out,
+        group,
+        equals,
+    }
 }
 
-/// Bitmaps (bit i = byte i) of `' '`, `'='` and `'"'` in a block, and
-/// whether it holds a 0x1D byte (non-zero if so).
+/// The separators of a 64-byte block.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
-fn block_masks(chunk: &[u8; BLOCK]) -> ([u64; 3], u32) {
+fn block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
     portable_block_masks(chunk)
 }
 
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn portable_block_masks(chunk: &[u8; BLOCK]) -> ([u64; 3], u32) {
+fn portable_block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
     let mut out = [0u64; 3];
     let mut group = 0u32;
     for (i, &b) in chunk.iter().enumerate() {
@@ -300,7 +379,11 @@ fn portable_block_masks(chunk: &[u8; BLOCK]) -> ([u64; 3], u32) {
         out[2] |= u64::from(b == b'"') << i;
         group |= u32::from(b == 0x1D);
     }
-    (out, group)
+    BlockBits {
+        masks: out,
+        group,
+        equals: out[1].count_ones(),
+    }
 }
 
 #[cfg(test)]
@@ -352,6 +435,19 @@ mod tests {
             count_equals(range),
             range.iter().filter(|&&b| b == b'=').count()
         );
+        // A simple key is what the general searches find.
+        let mut c = Cursor::new(buf, start, end);
+        c.scan();
+        for pos in start..=end {
+            if let Some((ks, ke)) = c.simple_key(pos) {
+                assert_eq!(ks, plain(buf, pos, end, Class::NonSpace));
+                assert_eq!(ke, plain(buf, ks, end, Class::EqualsOrSpace));
+                assert!(
+                    ke > ks && ke < end && buf[ke] == b'=',
+                    "{start}..{end} {pos}"
+                );
+            }
+        }
         for class in CLASSES {
             // Forward-only use, as the tokenizer does, plus fresh cursors.
             let mut c = Cursor::new(buf, start, end);
@@ -438,17 +534,24 @@ mod tests {
         for (i, c) in chunk.iter_mut().enumerate() {
             *c = [b' ', b'=', b'"', b'x', 0xff, 0x1d][i % 6];
         }
-        assert_eq!(block_masks(&chunk).0, portable_block_masks(&chunk).0);
-        assert_ne!(block_masks(&chunk).1, 0);
-        assert_ne!(portable_block_masks(&chunk).1, 0);
+        assert_eq!(
+            block_masks(&chunk).masks,
+            portable_block_masks(&chunk).masks
+        );
+        assert_eq!(block_masks(&chunk).equals, 11);
+        assert_eq!(portable_block_masks(&chunk).equals, 11);
+        assert_ne!(block_masks(&chunk).group, 0);
+        assert_ne!(portable_block_masks(&chunk).group, 0);
         for (i, c) in chunk.iter_mut().enumerate() {
             if i % 6 == 5 {
                 *c = b'y';
             }
         }
-        assert_eq!(block_masks(&chunk).1, 0);
-        assert_eq!(portable_block_masks(&chunk).1, 0);
-        assert_eq!(block_masks(&chunk).0, portable_block_masks(&chunk).0);
+        assert_eq!(block_masks(&chunk).group, 0);
+        assert_eq!(portable_block_masks(&chunk).group, 0);
+        assert_eq!(block_masks(&chunk), portable_block_masks(&chunk));
+        // Every block of '=' counts 64 (four chunks in every byte lane).
+        assert_eq!(block_masks(&[b'='; BLOCK]).equals, 64);
     }
 
     proptest::proptest! {
