@@ -235,12 +235,27 @@ impl<'a> Tokenizer<'a> {
     /// sixth of the tokenizer.
     #[inline(always)]
     pub fn next_span(&mut self) -> Option<Span> {
-        // Most fields: the key found from one block's bitmaps.
-        if let Some((key_start, key_end)) = self.cursor.simple_key(self.pos) {
-            return Some(self.value(key_start, key_end));
-        }
         let buf = self.buf;
         let end = buf.len();
+        // Most fields: the key found from one block's bitmaps, and an
+        // unquoted value ending in the same block from the same bitmaps.
+        if let Some((key_start, key_end, spaces)) = self.cursor.simple_key(self.pos) {
+            let v = key_end + 1;
+            if let Some(&b) = buf.get(v) {
+                if spaces != 0 && !OPENS_QUOTE[usize::from(b)] {
+                    let val_end = v + spaces.trailing_zeros() as usize;
+                    self.pos = val_end;
+                    return Some(Span {
+                        key_start,
+                        key_end,
+                        val_start: v,
+                        val_end,
+                        quoting: Quoting::Unquoted,
+                    });
+                }
+            }
+            return Some(self.value(key_start, key_end));
+        }
         loop {
             // The cursor answers `end` when there is no such byte.
             let key_start = self.cursor.next(self.pos, Class::NonSpace);
@@ -307,6 +322,15 @@ impl<'a> Tokenizer<'a> {
         }
     }
 }
+
+/// The bytes that open a quoted value right after `=`: `"`, `'` and `{`.
+const OPENS_QUOTE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t[b'{' as usize] = true;
+    t
+};
 
 /// End of a single-quoted value starting at `s`: the first `'` followed by a
 /// space or the end of input; the end of input if there is none.

@@ -136,11 +136,13 @@ impl<'a> Cursor<'a> {
 
     /// The key of the next field when it is simple: from `pos`, the next
     /// non-space byte, then a non-empty run up to a `'='`, all within one
-    /// loaded block. Returns `(key_start, key_end)` (`key_end` at the `'='`),
-    /// else `None` (the caller takes the general path from `pos`: nothing
-    /// has changed).
+    /// loaded block. Returns `(key_start, key_end, spaces)`: `key_end` at
+    /// the `'='`, and the space bitmap of that block from `key_end + 1` on
+    /// (bit 0 = `key_end + 1`; 0 when the block ends first), so an unquoted
+    /// value ending in the same block needs no other lookup. `None`: the
+    /// caller takes the general path from `pos` (nothing has changed).
     #[inline(always)]
-    pub fn simple_key(&self, pos: usize) -> Option<(usize, usize)> {
+    pub fn simple_key(&self, pos: usize) -> Option<(usize, usize, u64)> {
         let off = pos.wrapping_sub(self.origin);
         let m = self.masks.get(off / BLOCK)?;
         let shift = off % BLOCK;
@@ -159,8 +161,9 @@ impl<'a> Cursor<'a> {
         if ke == ks || (m.space >> ke) & 1 != 0 {
             return None;
         }
+        let spaces = m.space.checked_shr(ke as u32 + 1).unwrap_or(0);
         let block_start = pos - shift;
-        Some((block_start + ks, block_start + ke))
+        Some((block_start + ks, block_start + ke, spaces))
     }
 
     /// [`Cursor::next`] past the current block, refilling the window.
@@ -439,13 +442,23 @@ mod tests {
         let mut c = Cursor::new(buf, start, end);
         c.scan();
         for pos in start..=end {
-            if let Some((ks, ke)) = c.simple_key(pos) {
+            if let Some((ks, ke, spaces)) = c.simple_key(pos) {
                 assert_eq!(ks, plain(buf, pos, end, Class::NonSpace));
                 assert_eq!(ke, plain(buf, ks, end, Class::EqualsOrSpace));
                 assert!(
                     ke > ks && ke < end && buf[ke] == b'=',
                     "{start}..{end} {pos}"
                 );
+                if spaces != 0 {
+                    // The next space (or the end) after the '=', in the block.
+                    let v = ke + 1;
+                    let found = v + spaces.trailing_zeros() as usize;
+                    assert_eq!(
+                        found,
+                        plain(buf, v, end, Class::Space),
+                        "{start}..{end} {pos}"
+                    );
+                }
             }
         }
         for class in CLASSES {
