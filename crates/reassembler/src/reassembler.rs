@@ -357,7 +357,21 @@ impl Reassembler {
         self.node_name_ref(id).map(<[u8]>::to_vec)
     }
 
+    /// Emits what timed out by `self.now`: checked inline (nearly always
+    /// nothing: a live front event within its timeout, no gap due).
+    #[inline]
     fn expire<O: Extend<Output>>(&mut self, out: &mut O) {
+        let front_due = self.slots.front().is_some_and(|p| {
+            !p.live || p.first_seen.saturating_add(self.config.timeout_ms) <= self.now
+        });
+        let gap_due = self.serials.next_deadline().is_some_and(|d| d <= self.now);
+        if front_due || gap_due {
+            self.expire_some(out);
+        }
+    }
+
+    #[inline(never)]
+    fn expire_some<O: Extend<Output>>(&mut self, out: &mut O) {
         loop {
             self.drop_dead_front();
             match self.slots.front() {
