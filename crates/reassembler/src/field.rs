@@ -256,6 +256,10 @@ impl<'a> Tokenizer<'a> {
             }
             return Some(self.value(key_start, key_end));
         }
+        if self.pos >= end {
+            // The usual end: the last value ran to the end of the input.
+            return None;
+        }
         loop {
             // The cursor answers `end` when there is no such byte.
             let key_start = self.cursor.next(self.pos, Class::NonSpace);
