@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::separator::{Class, Cursor};
+use crate::separator::{Class, Cursor, Summary};
 
 /// How a field's value was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -212,13 +212,22 @@ pub(crate) struct Tokenizer<'a> {
 
 impl<'a> Tokenizer<'a> {
     /// Fields of `buf[start..end]` (positions stay offsets into `buf`).
+    #[inline(always)]
     pub fn new(buf: &'a [u8], start: usize, end: usize) -> Self {
         let buf = &buf[..end];
+        let start = start.min(end);
         Tokenizer {
             buf,
-            cursor: Cursor::new(buf),
+            cursor: Cursor::new(buf, start, end),
             pos: start,
         }
+    }
+
+    /// Makes the separator pass over the first blocks now (the tokenizer
+    /// works without it) and says what it saw (`=` count, 0x1D).
+    #[inline(always)]
+    pub fn scan(&mut self) -> Summary {
+        self.cursor.scan()
     }
 
     /// The next field, `None` at the end. Always inlined: a call per field
@@ -228,61 +237,104 @@ impl<'a> Tokenizer<'a> {
     pub fn next_span(&mut self) -> Option<Span> {
         let buf = self.buf;
         let end = buf.len();
+        // Most fields: the key found from one block's bitmaps, and an
+        // unquoted value ending in the same block from the same bitmaps.
+        if let Some((key_start, key_end, spaces)) = self.cursor.simple_key(self.pos) {
+            let v = key_end + 1;
+            if let Some(&b) = buf.get(v) {
+                if spaces != 0 && !OPENS_QUOTE[usize::from(b)] {
+                    let val_end = v + spaces.trailing_zeros() as usize;
+                    self.pos = val_end;
+                    return Some(Span {
+                        key_start,
+                        key_end,
+                        val_start: v,
+                        val_end,
+                        quoting: Quoting::Unquoted,
+                    });
+                }
+            }
+            return Some(self.value(key_start, key_end));
+        }
+        if self.pos >= end {
+            // The usual end: the last value ran to the end of the input.
+            return None;
+        }
         loop {
-            // Fields are nearly always one space apart.
-            let key_start = match (buf.get(self.pos), buf.get(self.pos + 1)) {
-                (Some(b' '), Some(&b)) if b != b' ' => self.pos + 1,
-                _ => self.cursor.next(self.pos, Class::NonSpace)?,
-            };
+            // The cursor answers `end` when there is no such byte.
+            let key_start = self.cursor.next(self.pos, Class::NonSpace);
             // The key runs to '=' or ' '; a last token without '=' ends it all.
-            let key_end = self.cursor.next(key_start, Class::EqualsOrSpace)?;
-            if buf[key_end] == b' ' {
+            let key_end = self.cursor.next(key_start, Class::EqualsOrSpace);
+            let Some(&sep) = buf.get(key_end) else {
+                self.pos = end;
+                return None;
+            };
+            if sep == b' ' {
                 // A token without '=': skip it.
                 self.pos = key_end;
                 continue;
             }
             if key_end == key_start {
                 // An empty key: skip the token.
-                self.pos = self.cursor.next(key_end, Class::Space).unwrap_or(end);
+                self.pos = self.cursor.next(key_end, Class::Space);
                 continue;
             }
-            let v = key_end + 1;
-            let (quoting, val_start, val_end, next) = match buf.get(v) {
-                Some(b'"') => match self.cursor.next(v + 1, Class::DoubleQuote) {
-                    Some(q) => (Quoting::Double, v + 1, q, q + 1),
-                    None => (Quoting::Double, v + 1, end, end),
-                },
-                Some(b'\'') => {
-                    let s = v + 1;
-                    let e = single_quote_end(buf, s, end);
-                    (Quoting::Single, s, e, (e + 1).min(end))
-                }
-                Some(b'{') => {
-                    let s = v + 1;
-                    match memchr::memchr(b'}', &buf[s..]) {
-                        Some(i) => {
-                            let (vs, ve) = trim_spaces(buf, s, s + i);
-                            (Quoting::Braced, vs, ve, s + i + 1)
-                        }
-                        None => (Quoting::Braced, s, end, end),
+            return Some(self.value(key_start, key_end));
+        }
+    }
+
+    /// The field whose key is `buf[key_start..key_end]` (`key_end` at its
+    /// `'='`): finds the value and moves past it.
+    #[inline(always)]
+    fn value(&mut self, key_start: usize, key_end: usize) -> Span {
+        let buf = self.buf;
+        let end = buf.len();
+        let v = key_end + 1;
+        let (quoting, val_start, val_end, next) = match buf.get(v) {
+            Some(b'"') => {
+                // `end` if unterminated: the value runs to the end.
+                let q = self.cursor.next(v + 1, Class::DoubleQuote);
+                (Quoting::Double, v + 1, q, (q + 1).min(end))
+            }
+            Some(b'\'') => {
+                let s = v + 1;
+                let e = single_quote_end(buf, s, end);
+                (Quoting::Single, s, e, (e + 1).min(end))
+            }
+            Some(b'{') => {
+                let s = v + 1;
+                match memchr::memchr(b'}', &buf[s..]) {
+                    Some(i) => {
+                        let (vs, ve) = trim_spaces(buf, s, s + i);
+                        (Quoting::Braced, vs, ve, s + i + 1)
                     }
+                    None => (Quoting::Braced, s, end, end),
                 }
-                _ => {
-                    let e = self.cursor.next(v, Class::Space).unwrap_or(end);
-                    (Quoting::Unquoted, v, e, e)
-                }
-            };
-            self.pos = next;
-            return Some(Span {
-                key_start,
-                key_end,
-                val_start,
-                val_end,
-                quoting,
-            });
+            }
+            _ => {
+                let e = self.cursor.next(v, Class::Space);
+                (Quoting::Unquoted, v, e, e)
+            }
+        };
+        self.pos = next;
+        Span {
+            key_start,
+            key_end,
+            val_start,
+            val_end,
+            quoting,
         }
     }
 }
+
+/// The bytes that open a quoted value right after `=`: `"`, `'` and `{`.
+const OPENS_QUOTE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t[b'{' as usize] = true;
+    t
+};
 
 /// End of a single-quoted value starting at `s`: the first `'` followed by a
 /// space or the end of input; the end of input if there is none.

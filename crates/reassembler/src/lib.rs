@@ -45,6 +45,7 @@
 mod error;
 pub mod event;
 mod field;
+mod header;
 mod reassembler;
 mod record;
 mod separator;

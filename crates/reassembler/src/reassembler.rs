@@ -322,8 +322,15 @@ impl Reassembler {
         }
     }
 
+    #[inline]
     fn node_id(&mut self, node: Option<&[u8]>) -> u32 {
-        let Some(name) = node else { return 0 };
+        match node {
+            None => 0,
+            Some(name) => self.named_node_id(name),
+        }
+    }
+
+    fn named_node_id(&mut self, name: &[u8]) -> u32 {
         if self.node_name_ref(self.last_node) == Some(name) {
             return self.last_node;
         }
@@ -350,7 +357,21 @@ impl Reassembler {
         self.node_name_ref(id).map(<[u8]>::to_vec)
     }
 
+    /// Emits what timed out by `self.now`: checked inline (nearly always
+    /// nothing: a live front event within its timeout, no gap due).
+    #[inline]
     fn expire<O: Extend<Output>>(&mut self, out: &mut O) {
+        let front_due = self.slots.front().is_some_and(|p| {
+            !p.live || p.first_seen.saturating_add(self.config.timeout_ms) <= self.now
+        });
+        let gap_due = self.serials.next_deadline().is_some_and(|d| d <= self.now);
+        if front_due || gap_due {
+            self.expire_some(out);
+        }
+    }
+
+    #[inline(never)]
+    fn expire_some<O: Extend<Output>>(&mut self, out: &mut O) {
         loop {
             self.drop_dead_front();
             match self.slots.front() {
@@ -447,10 +468,16 @@ impl Reassembler {
             .is_some_and(|&n| self.emitted_count - n <= self.config.late_memory as u64)
     }
 
+    /// Reports the gaps in `self.gaps` (nearly always none: checked inline).
+    #[inline]
     fn report_gaps<O: Extend<Output>>(&mut self, out: &mut O) {
-        if self.gaps.is_empty() {
-            return;
+        if !self.gaps.is_empty() {
+            self.report_some_gaps(out);
         }
+    }
+
+    #[inline(never)]
+    fn report_some_gaps<O: Extend<Output>>(&mut self, out: &mut O) {
         let gaps = std::mem::take(&mut self.gaps);
         for g in &gaps {
             self.stats.lost += u64::from(g.count);

@@ -8,6 +8,7 @@ use std::fmt;
 
 use crate::error::{HeaderPart, ParseError};
 use crate::field::{Field, FieldIter, Quoting, Span, Tokenizer};
+use crate::header::{find_space, parse_header, skip_spaces, type_from_name};
 use crate::separator::count_equals;
 
 /// The longest record accepted, in bytes (the kernel's limit is 8,970; log
@@ -123,8 +124,7 @@ impl Record {
             return Err(ParseError::header(HeaderPart::Type, pos));
         }
         let name_start = pos + 5;
-        let name_end =
-            memchr::memchr(b' ', &line[name_start..]).map_or(line.len(), |i| name_start + i);
+        let name_end = find_space(line, name_start);
         let name = &line[name_start..name_end];
         let msg_type =
             type_from_name(name).ok_or(ParseError::header(HeaderPart::TypeNumber, name_start))?;
@@ -134,14 +134,6 @@ impl Record {
         }
         let header_start = pos + 4;
         let (timestamp, serial, body_start) = parse_header(line, header_start)?;
-        let (body_end, enrichment) =
-            match memchr::memrchr(ENRICHMENT_SEPARATOR, &line[body_start..]) {
-                Some(i) => (
-                    body_start + i,
-                    Some(Range32::new(body_start + i + 1, line.len())),
-                ),
-                None => (line.len(), None),
-            };
         Ok(Self::build_in(
             line,
             Parts {
@@ -152,8 +144,7 @@ impl Record {
                 type_name: Some(Range32::new(name_start, name_end)),
                 header_start,
                 body_start,
-                body_end,
-                enrichment,
+                enriched: true,
             },
             buf,
         ))
@@ -166,7 +157,7 @@ impl Record {
         let payload = trim_end(payload);
         check_len(payload)?;
         let (timestamp, serial, body_start) = parse_header(payload, 0)?;
-        Ok(Self::build(
+        Ok(Self::build_in(
             payload,
             Parts {
                 msg_type,
@@ -176,26 +167,45 @@ impl Record {
                 type_name: None,
                 header_start: 0,
                 body_start,
-                body_end: payload.len(),
-                enrichment: None,
+                enriched: false,
             },
+            Vec::new(),
         ))
     }
 
-    fn build(input: &[u8], p: Parts) -> Record {
-        Self::build_in(input, p, Vec::new())
-    }
-
     fn build_in(input: &[u8], p: Parts, mut buf: Vec<u8>) -> Record {
+        let len = input.len();
+        // One pass over the body finds the separators, counts the '=' and
+        // notices any 0x1D. (The tokenizer is built here, in place: moving
+        // its bitmaps around cost a copy per record.)
+        let mut tokens = Tokenizer::new(input, p.body_start, len);
+        let seen = tokens.scan();
+        let mut max_fields = seen.equals;
+        let mut body_end = len;
+        let mut enrichment = None;
+        if !seen.complete || (p.enriched && seen.group_separator) {
+            // A body longer than the tokenizer's window, or an ENRICHED
+            // line: the enrichment starts after the last 0x1D.
+            let split = if p.enriched {
+                memchr::memrchr(ENRICHMENT_SEPARATOR, &input[p.body_start..])
+                    .map(|i| p.body_start + i)
+            } else {
+                None
+            };
+            if let Some(end) = split {
+                body_end = end;
+                enrichment = Some(Range32::new(end + 1, len));
+                tokens = Tokenizer::new(input, p.body_start, end);
+            }
+            max_fields = count_equals(&input[p.body_start..body_end]);
+        }
         // Every field has its own '=' in the body: an upper bound, so the
         // record's single allocation is never grown.
-        let max_fields = count_equals(&input[p.body_start..p.body_end]);
         buf.clear();
-        buf.reserve(input.len() + max_fields * SPAN_BYTES);
+        buf.reserve(len + max_fields * SPAN_BYTES);
         buf.extend_from_slice(input);
         let mut nfields = 0u32;
         let mut nested: Option<(usize, usize)> = None;
-        let mut tokens = Tokenizer::new(input, p.body_start, p.body_end);
         while let Some(span) = tokens.next_span() {
             if nested.is_none()
                 && span.quoting == Quoting::Single
@@ -223,8 +233,8 @@ impl Record {
             node: p.node,
             type_name: p.type_name,
             header_start: p.header_start as u32,
-            body: Range32::new(p.body_start, p.body_end),
-            enrichment: p.enrichment,
+            body: Range32::new(p.body_start, body_end),
+            enrichment,
         }
     }
 
@@ -392,8 +402,8 @@ struct Parts {
     type_name: Option<Range32>,
     header_start: usize,
     body_start: usize,
-    body_end: usize,
-    enrichment: Option<Range32>,
+    /// Whether the body ends at the last 0x1D (log lines).
+    enriched: bool,
 }
 
 #[inline]
@@ -487,122 +497,6 @@ fn check_len(s: &[u8]) -> Result<(), ParseError> {
         });
     }
     Ok(())
-}
-
-fn skip_spaces(s: &[u8], mut pos: usize) -> usize {
-    while pos < s.len() && s[pos] == b' ' {
-        pos += 1;
-    }
-    pos
-}
-
-/// `SYSCALL` -> 1300, `UNKNOWN[1334]` -> 1334, `1334` -> 1334, an unknown
-/// name -> 0; `None` for a malformed number.
-fn type_from_name(name: &[u8]) -> Option<u16> {
-    if let Some(inner) = name.strip_prefix(b"UNKNOWN[") {
-        let digits = inner.strip_suffix(b"]")?;
-        return parse_u16(digits);
-    }
-    if name.first().is_some_and(u8::is_ascii_digit) {
-        return parse_u16(name);
-    }
-    if let Some(t) = common_type(name) {
-        return Some(t);
-    }
-    Some(
-        std::str::from_utf8(name)
-            .ok()
-            .and_then(audit_tables::msgtype::number)
-            .unwrap_or(0),
-    )
-}
-
-/// The types of a syscall event, without the table search (most records).
-fn common_type(name: &[u8]) -> Option<u16> {
-    use audit_tables::msgtype as t;
-    Some(match name {
-        b"SYSCALL" => t::AUDIT_SYSCALL,
-        b"PATH" => t::AUDIT_PATH,
-        b"PROCTITLE" => t::AUDIT_PROCTITLE,
-        b"CWD" => t::AUDIT_CWD,
-        b"EXECVE" => t::AUDIT_EXECVE,
-        b"BPRM_FCAPS" => t::AUDIT_BPRM_FCAPS,
-        b"SOCKADDR" => t::AUDIT_SOCKADDR,
-        b"EOE" => t::AUDIT_EOE,
-        _ => return None,
-    })
-}
-
-fn parse_u16(digits: &[u8]) -> Option<u16> {
-    crate::field::parse_dec_u64(digits).and_then(|v| u16::try_from(v).ok())
-}
-
-/// Parses `audit(SEC.MSEC:SERIAL):` at `pos`; returns the time, the serial
-/// and where the body starts (after the spaces following the colon).
-fn parse_header(s: &[u8], pos: usize) -> Result<(Timestamp, u32, usize), ParseError> {
-    if !s[pos..].starts_with(b"audit(") {
-        return Err(ParseError::header(HeaderPart::Prefix, pos));
-    }
-    let p = pos + 6;
-    let (sec, p2) = digits(s, p, 20).ok_or(ParseError::header(HeaderPart::Seconds, p))?;
-    if s.get(p2) != Some(&b'.') {
-        return Err(ParseError::header(HeaderPart::Seconds, p));
-    }
-    let p3 = p2 + 1;
-    let (msec, p4) = digits(s, p3, 3).ok_or(ParseError::header(HeaderPart::Milliseconds, p3))?;
-    if s.get(p4) != Some(&b':') || msec > 999 {
-        return Err(ParseError::header(HeaderPart::Milliseconds, p3));
-    }
-    let p5 = p4 + 1;
-    let (serial, p6) = digits(s, p5, 10).ok_or(ParseError::header(HeaderPart::Serial, p5))?;
-    let serial = u32::try_from(serial).map_err(|_| ParseError::header(HeaderPart::Serial, p5))?;
-    if s.get(p6) != Some(&b')') {
-        return Err(ParseError::header(HeaderPart::Serial, p5));
-    }
-    // `):` normally; auditd 2.x wrote some DAEMON_* records without the
-    // colon (`audit(1490239800.477:34) config changed, auid=0 ...`).
-    let body = match s.get(p6 + 1) {
-        Some(b':') => p6 + 2,
-        Some(b' ') | None => p6 + 1,
-        Some(_) => return Err(ParseError::header(HeaderPart::Close, p6)),
-    };
-    Ok((
-        Timestamp {
-            sec,
-            msec: msec as u32,
-        },
-        serial,
-        skip_spaces(s, body),
-    ))
-}
-
-/// A run of 1..=`max` decimal digits at `pos` that fits a u64; returns the
-/// value and the position after it. `None` if there is no digit, more than
-/// `max` digits or an overflow.
-fn digits(s: &[u8], pos: usize, max: usize) -> Option<(u64, usize)> {
-    let end = s.len().min(pos.saturating_add(max));
-    let mut n = 0u64;
-    let mut i = pos;
-    while i < end {
-        let d = s[i].wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        // No overflow below 20 digits (checked again below for 20).
-        n = n.wrapping_mul(10).wrapping_add(u64::from(d));
-        i += 1;
-    }
-    if i == pos || s.get(i).is_some_and(u8::is_ascii_digit) {
-        // No digit, or more than `max`.
-        return None;
-    }
-    if i - pos >= 20 {
-        // Twenty digits may overflow a u64: redo it checked.
-        n = s[pos..i].iter().try_fold(0u64, |n, &b| {
-            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        })?;
-    }
-    Some((n, i))
 }
 
 #[cfg(test)]

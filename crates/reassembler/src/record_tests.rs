@@ -1,4 +1,5 @@
 use super::*;
+use crate::header::common_type;
 
 fn kv(rec: &Record) -> Vec<(String, String, bool)> {
     rec.fields()
@@ -340,4 +341,77 @@ fn parse_into_a_reused_buffer_gives_the_same_record() {
     assert_eq!((again.serial(), again.msg_type()), (2, fresh.msg_type()));
     // The allocation was reused (the short record fits in it).
     assert_eq!(again.into_buffer().capacity(), cap);
+}
+
+/// Issue 3 regression (separator pass): records of every length around the
+/// 16/64-byte blocks and the 512-byte window, each ending exactly at the end
+/// of its allocation, RAW and ENRICHED (0x1D before and after the window),
+/// give exactly the fields they were built from.
+#[test]
+fn issue_3_every_length_ends_at_its_allocation() {
+    for nfields in 0..60usize {
+        for (quoted_every, enriched) in [(0usize, false), (3, false), (0, true), (3, true)] {
+            let mut body = Vec::new();
+            let mut expect: Vec<(Vec<u8>, Vec<u8>, Quoting)> = Vec::new();
+            for i in 0..nfields {
+                let key = format!("k{i}").into_bytes();
+                // Values of 0..=13 bytes, some with an earlier 0x1D inside.
+                let mut value: Vec<u8> = (0..(i * 7) % 14).map(|j| b'a' + (j as u8 % 26)).collect();
+                if enriched && i % 11 == 10 {
+                    // Only the last 0x1D of a log line starts the enrichment.
+                    value.push(0x1D);
+                }
+                let quoted = quoted_every != 0 && i % quoted_every == 0;
+                body.extend_from_slice(&key);
+                body.push(b'=');
+                if quoted {
+                    body.push(b'"');
+                    body.extend_from_slice(&value);
+                    body.push(b'"');
+                } else {
+                    body.extend_from_slice(&value);
+                }
+                body.push(b' ');
+                let q = if quoted {
+                    Quoting::Double
+                } else {
+                    Quoting::Unquoted
+                };
+                expect.push((key, value, q));
+            }
+            // Also without the trailing space.
+            for trim in [false, true] {
+                let mut body = body.clone();
+                if trim {
+                    body.pop();
+                }
+                {
+                    let mut line = b"type=SYSCALL msg=audit(1795396402.774:67490): ".to_vec();
+                    let body_start = line.len();
+                    line.extend_from_slice(&body);
+                    let body_end = line.len();
+                    if enriched {
+                        line.extend_from_slice(b"\x1dARCH=x86_64 UID=\"root\"");
+                    }
+                    let exact: Box<[u8]> = line.clone().into_boxed_slice();
+                    let r = Record::parse_log_line(&exact).unwrap();
+                    let got: Vec<_> = r
+                        .fields()
+                        .map(|f| (f.key.to_vec(), f.value.to_vec(), f.quoting))
+                        .collect();
+                    assert_eq!(got, expect, "{nfields} fields, {} bytes", line.len());
+                    assert_eq!(r.body(), &line[body_start..body_end]);
+                    assert_eq!(r.enrichment().is_some(), enriched);
+                    if enriched {
+                        assert_eq!(r.enrichment_fields().count(), 2);
+                    }
+                    // The same payload from the kernel (no enrichment split).
+                    if !enriched {
+                        let k = Record::parse_kernel(1300, &exact[17..]).unwrap();
+                        assert_eq!(k.fields().count(), expect.len());
+                    }
+                }
+            }
+        }
+    }
 }

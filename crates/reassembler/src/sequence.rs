@@ -43,7 +43,31 @@ impl SerialTracker {
     /// Notes `serial` for `node` at `now`; a gap this opens expires at
     /// `deadline`. Gaps pushed out because more than `max_gaps` are open are
     /// appended to `expired`.
+    #[inline]
     pub fn observe(
+        &mut self,
+        node: u32,
+        serial: u32,
+        deadline: u64,
+        max_gaps: usize,
+        expired: &mut Vec<Gap>,
+    ) {
+        // The usual cases: the same serial as the last record, or the next.
+        if let Some(Some(last)) = self.highest.get_mut(node as usize) {
+            match serial.wrapping_sub(*last) {
+                0 => return,
+                1 => {
+                    *last = serial;
+                    return;
+                }
+                _ => {}
+            }
+        }
+        self.observe_other(node, serial, deadline, max_gaps, expired);
+    }
+
+    #[inline(never)]
+    fn observe_other(
         &mut self,
         node: u32,
         serial: u32,
