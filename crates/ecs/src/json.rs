@@ -114,12 +114,73 @@ fn load_short(s: &[u8]) -> u64 {
     }
 }
 
+/// Spare capacity every unchecked write reserves past what it keeps: a word
+/// store writes 8 bytes and keeps only the low `n`.
+const SLACK: usize = 8;
+
+/// Appends one byte into reserved capacity.
+///
+/// # Safety
+/// `out.capacity() > out.len()`.
+#[inline(always)]
+unsafe fn push_unchecked(out: &mut Vec<u8>, b: u8) {
+    debug_assert!(out.capacity() > out.len());
+    let len = out.len();
+    // SAFETY: the caller guarantees one spare byte of capacity; the byte
+    // is written before the length covers it.
+    unsafe {
+        out.as_mut_ptr().add(len).write(b);
+        out.set_len(len + 1);
+    }
+}
+
+/// Appends `bytes` into reserved capacity.
+///
+/// # Safety
+/// `out.capacity() - out.len() >= bytes.len()`.
+#[inline(always)]
+unsafe fn put_unchecked(out: &mut Vec<u8>, bytes: &[u8]) {
+    debug_assert!(out.capacity() - out.len() >= bytes.len());
+    let len = out.len();
+    // SAFETY: the caller guarantees the capacity; `bytes` cannot overlap
+    // the spare capacity of `out` (a live `&[u8]` and the `&mut Vec`
+    // that owns the spare part cannot alias).
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), out.as_mut_ptr().add(len), bytes.len());
+        out.set_len(len + bytes.len());
+    }
+}
+
+/// Appends the low `n` (<= 8) bytes of `w` (little-endian): one 8-byte
+/// store, then the length moved by `n` (no `memcpy` call for a variable
+/// length).
+///
+/// # Safety
+/// `out.capacity() - out.len() >= 8` and `n <= 8`.
+#[inline(always)]
+unsafe fn put_word_unchecked(out: &mut Vec<u8>, w: u64, n: usize) {
+    debug_assert!(out.capacity() - out.len() >= 8 && n <= 8);
+    let len = out.len();
+    // SAFETY: 8 spare bytes are guaranteed by the caller; the bytes past
+    // `len + n` are written but stay outside the length (spare capacity).
+    unsafe {
+        out.as_mut_ptr()
+            .add(len)
+            .cast::<[u8; 8]>()
+            .write_unaligned(w.to_le_bytes());
+        out.set_len(len + n);
+    }
+}
+
 /// Appends `s` when it is plain (ASCII, nothing to escape) and returns
 /// `true`; appends nothing and returns `false` otherwise. Strings up to 16
 /// bytes are checked and copied as one or two words (no loop, no `memcpy`
 /// call).
+///
+/// # Safety
+/// `out.capacity() - out.len() >= s.len() + SLACK`.
 #[inline(always)]
-fn put_plain(out: &mut Vec<u8>, s: &[u8]) -> bool {
+unsafe fn put_plain_unchecked(out: &mut Vec<u8>, s: &[u8]) -> bool {
     let n = s.len();
     if n <= 8 {
         let w = if n == 8 { load8(s, 0) } else { load_short(s) };
@@ -127,7 +188,8 @@ fn put_plain(out: &mut Vec<u8>, s: &[u8]) -> bool {
         if special_fast(w, true) & keep != 0 {
             return false;
         }
-        put_word(out, w, n);
+        // SAFETY: n + SLACK >= 8 spare bytes.
+        unsafe { put_word_unchecked(out, w, n) };
         true
     } else if n <= 16 {
         let a = load8(s, 0);
@@ -135,26 +197,22 @@ fn put_plain(out: &mut Vec<u8>, s: &[u8]) -> bool {
         if special_fast(a, true) | special_fast(b, true) != 0 {
             return false;
         }
-        put_word(out, a, 8);
-        // `b` holds bytes n-8..n; bytes 8..n are its top n-8.
-        put_word(out, b >> ((16 - n) * 8), n - 8);
+        // SAFETY: n + SLACK >= 16 spare bytes: 8 for the first word, 8
+        // more for the second (stored at +8).
+        unsafe {
+            put_word_unchecked(out, a, 8);
+            // `b` holds bytes n-8..n; bytes 8..n are its top n-8.
+            put_word_unchecked(out, b >> ((16 - n) * 8), n - 8);
+        }
         true
     } else {
         if scan(s, 0, true) != n {
             return false;
         }
-        out.extend_from_slice(s);
+        // SAFETY: n spare bytes.
+        unsafe { put_unchecked(out, s) };
         true
     }
-}
-
-/// Appends the low `n` (<= 8) bytes of `w` (little-endian): one 8-byte
-/// store, then the length cut back (no `memcpy` call for a variable length).
-#[inline(always)]
-fn put_word(out: &mut Vec<u8>, w: u64, n: usize) {
-    let len = out.len();
-    out.extend_from_slice(&w.to_le_bytes());
-    out.truncate(len + n);
 }
 
 fn push_escape(out: &mut Vec<u8>, b: u8) {
@@ -195,12 +253,27 @@ fn escape_utf8(out: &mut Vec<u8>, s: &[u8]) {
 /// when the bytes were not valid UTF-8 (and were written lossily).
 #[inline(always)]
 pub fn write_string(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    // Fast path: plain ASCII without escapes is one copy.
-    if put_plain(out, bytes) {
-        out.push(b'"');
-        return true;
+    out.reserve(bytes.len() + 2 + SLACK);
+    // SAFETY: reserved bytes.len() + 2 + SLACK: the quote, the plain copy
+    // (bytes.len() + SLACK), the closing quote.
+    unsafe { write_string_reserved(out, bytes) }
+}
+
+/// [`write_string`] into reserved capacity.
+///
+/// # Safety
+/// `out.capacity() - out.len() >= bytes.len() + 2 + SLACK`.
+#[inline(always)]
+unsafe fn write_string_reserved(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    // SAFETY: see the contract; the plain copy leaves at least 1 + SLACK
+    // spare for the closing quote.
+    unsafe {
+        push_unchecked(out, b'"');
+        // Fast path: plain ASCII without escapes is one copy.
+        if put_plain_unchecked(out, bytes) {
+            push_unchecked(out, b'"');
+            return true;
+        }
     }
     write_string_escaped(out, bytes)
 }
@@ -268,28 +341,49 @@ const DIGITS2: &[u8; 200] = b"0001020304050607080910111213141516171819\
 /// Appends the decimal text of `v`.
 #[inline]
 pub(crate) fn push_u64(out: &mut Vec<u8>, v: u64) {
+    out.reserve(20);
+    // SAFETY: 20 spare bytes, the longest u64.
+    unsafe { push_u64_unchecked(out, v) }
+}
+
+/// [`push_u64`] into reserved capacity.
+///
+/// # Safety
+/// `out.capacity() - out.len() >= 20`.
+#[inline(always)]
+unsafe fn push_u64_unchecked(out: &mut Vec<u8>, v: u64) {
+    debug_assert!(out.capacity() - out.len() >= 20);
     if v < 10 {
-        out.push(b'0' + v as u8);
+        // SAFETY: 20 spare bytes.
+        unsafe { push_unchecked(out, b'0' + v as u8) };
         return;
     }
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut v = v;
-    while v >= 100 {
-        let d = (v % 100) as usize * 2;
-        v /= 100;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
+    let n = v.ilog10() as usize + 1;
+    let len = out.len();
+    // SAFETY: `n` <= 20 digits are written right to left into
+    // `out[len..len + n]`, inside the spare capacity, before the length
+    // covers them.
+    unsafe {
+        let start = out.as_mut_ptr().add(len);
+        let mut p = start.add(n);
+        let mut v = v;
+        while v >= 100 {
+            let d = (v % 100) as usize * 2;
+            v /= 100;
+            p = p.sub(2);
+            p.copy_from_nonoverlapping(DIGITS2.as_ptr().add(d), 2);
+        }
+        if v >= 10 {
+            let d = v as usize * 2;
+            p = p.sub(2);
+            p.copy_from_nonoverlapping(DIGITS2.as_ptr().add(d), 2);
+        } else {
+            p = p.sub(1);
+            p.write(b'0' + v as u8);
+        }
+        debug_assert!(p == start);
+        out.set_len(len + n);
     }
-    if v >= 10 {
-        let d = v as usize * 2;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
-    } else {
-        i -= 1;
-        buf[i] = b'0' + v as u8;
-    }
-    out.extend_from_slice(&buf[i..]);
 }
 
 fn push_i64(out: &mut Vec<u8>, v: i64) {
@@ -382,24 +476,54 @@ impl<'a> JsonWriter<'a> {
         }
     }
 
+    /// Writes `,"key":` for a plain key (the comma when needed) and
+    /// returns where the key's text is in `out`.
+    ///
+    /// # Safety
+    /// `key` is plain ASCII without escapes and `out` has `key.len() + 4`
+    /// spare bytes.
+    #[inline(always)]
+    unsafe fn plain_key_unchecked(&mut self, key: &[u8]) -> (u32, u32) {
+        let out = &mut *self.out;
+        // SAFETY: key.len() + 4 spare: comma, two quotes, key, colon.
+        unsafe {
+            if !std::mem::replace(&mut self.first, false) {
+                push_unchecked(out, b',');
+            }
+            push_unchecked(out, b'"');
+            let start = out.len();
+            put_unchecked(out, key);
+            push_unchecked(out, b'"');
+            push_unchecked(out, b':');
+            (start as u32, (start + key.len()) as u32)
+        }
+    }
+
+    /// Writes `,"key":` (the comma when needed) with `extra` more bytes of
+    /// spare capacity after it; returns where the key's escaped text is in
+    /// `out`.
+    #[inline(always)]
+    fn key_reserve(&mut self, key: &[u8], extra: usize) -> (u32, u32) {
+        if scan(key, 0, true) == key.len() {
+            // Plain ASCII (every key the serializer writes): one copy.
+            self.out.reserve(key.len() + 4 + extra);
+            // SAFETY: plain key, key.len() + 4 spare.
+            return unsafe { self.plain_key_unchecked(key) };
+        }
+        self.comma();
+        let start = self.out.len() + 1;
+        write_string(self.out, key);
+        let end = self.out.len() - 1;
+        self.out.push(b':');
+        self.out.reserve(extra);
+        (start as u32, end as u32)
+    }
+
     /// Writes `,"key":` (the comma when needed); returns where the key's
     /// escaped text is in `out`.
     #[inline(always)]
     fn key(&mut self, key: &[u8]) -> (u32, u32) {
-        self.comma();
-        let start = self.out.len() + 1;
-        if scan(key, 0, true) == key.len() {
-            // Plain ASCII (every key the serializer writes): one copy.
-            self.out.reserve(key.len() + 3);
-            self.out.push(b'"');
-            self.out.extend_from_slice(key);
-            self.out.extend_from_slice(b"\":");
-            return (start as u32, (start + key.len()) as u32);
-        }
-        write_string(self.out, key);
-        let end = self.out.len() - 1;
-        self.out.push(b':');
-        (start as u32, end as u32)
+        self.key_reserve(key, 0)
     }
 
     fn note_invalid(&mut self, key: Option<&[u8]>, bytes: &[u8]) {
@@ -426,6 +550,7 @@ impl<'a> JsonWriter<'a> {
         });
     }
 
+    #[inline(always)]
     fn open(&mut self, array: bool, seg: Seg) {
         self.out.push(if array { b'[' } else { b'{' });
         self.levels.push(Level {
@@ -451,14 +576,24 @@ impl<'a> JsonWriter<'a> {
     /// Opens an object member whose key is arbitrary bytes.
     #[inline(always)]
     pub fn begin_object_bytes(&mut self, key: &[u8]) {
-        let (start, end) = self.key(key);
+        let (start, end) = self.key_reserve(key, 1);
         self.open(false, Seg::Key(start, end));
+    }
+
+    /// Opens an object member `key` and writes `members` into it: already
+    /// valid JSON text of one or more complete members (`"a":1,"b":"x"`),
+    /// a constant run written as one copy.
+    #[allow(dead_code)] // used from the next step
+    pub(crate) fn begin_object_with(&mut self, key: &str, members: &[u8]) {
+        self.begin_object(key);
+        self.out.extend_from_slice(members);
+        self.first = members.is_empty();
     }
 
     /// Opens an array member `key`.
     #[inline(always)]
     pub fn begin_array(&mut self, key: &str) {
-        let (start, end) = self.key(key.as_bytes());
+        let (start, end) = self.key_reserve(key.as_bytes(), 1);
         self.open(true, Seg::Key(start, end));
     }
 
@@ -485,18 +620,22 @@ impl<'a> JsonWriter<'a> {
     /// Writes a string member from bytes.
     ///
     /// Inlined so that a literal key's escape check and copy are resolved
-    /// at compile time; the value is written out of line.
+    /// at compile time; one reservation covers the key and a plain value.
     #[inline(always)]
     pub fn str_field(&mut self, key: &str, value: &[u8]) {
-        self.key(key.as_bytes());
-        self.str_value(key.as_bytes(), value);
+        self.key_reserve(key.as_bytes(), value.len() + 2 + SLACK);
+        self.str_value_reserved(key.as_bytes(), value);
     }
 
     /// Writes a string value after its key (`key` is for the non-UTF-8
-    /// report).
-    #[inline]
-    fn str_value(&mut self, key: &[u8], value: &[u8]) {
-        self.value_inline(key, value);
+    /// report); `out` has `value.len() + 2 + SLACK` spare bytes.
+    #[inline(always)]
+    fn str_value_reserved(&mut self, key: &[u8], value: &[u8]) {
+        debug_assert!(self.out.capacity() - self.out.len() >= value.len() + 2 + SLACK);
+        // SAFETY: the callers reserve value.len() + 2 + SLACK after the key.
+        if !unsafe { write_string_reserved(self.out, value) } {
+            self.note_invalid(Some(key), value);
+        }
     }
 
     #[inline(always)]
@@ -509,55 +648,75 @@ impl<'a> JsonWriter<'a> {
     /// Writes a string member whose key is arbitrary bytes.
     #[inline(always)]
     pub fn str_field_bytes(&mut self, key: &[u8], value: &[u8]) {
-        self.comma();
-        let out = &mut *self.out;
-        out.reserve(key.len() + value.len() + 6);
-        out.push(b'"');
-        if put_plain(out, key) {
-            out.extend_from_slice(b"\":");
+        // comma, quote, key + SLACK, quote, colon; then the value's share.
+        let need = key.len() + value.len() + 6 + 2 * SLACK;
+        self.out.reserve(need);
+        let plain = {
+            let out = &mut *self.out;
+            // SAFETY: `need` covers the comma, the quote and the plain key
+            // copy (key.len() + SLACK) here ...
+            unsafe {
+                let mark = out.len();
+                if !self.first {
+                    push_unchecked(out, b',');
+                }
+                push_unchecked(out, b'"');
+                if put_plain_unchecked(out, key) {
+                    // ... and the closing `":` ...
+                    push_unchecked(out, b'"');
+                    push_unchecked(out, b':');
+                    true
+                } else {
+                    out.truncate(mark);
+                    false
+                }
+            }
+        };
+        if plain {
+            self.first = false;
+            // ... leaving value.len() + 2 + SLACK for the value.
+            self.str_value_reserved(key, value);
         } else {
             // Rare: a key that needs escaping.
-            out.pop();
-            write_string(out, key);
-            out.push(b':');
+            self.comma();
+            write_string(self.out, key);
+            self.out.push(b':');
+            self.value_inline(key, value);
         }
-        self.value_inline(key, value);
     }
 
     /// Writes a string member made of `parts` joined with single spaces,
-    /// without building the joined string (unless it is not UTF-8).
+    /// without building the joined string (unless a part needs escaping or
+    /// is not UTF-8).
     pub fn str_field_joined<T: AsRef<[u8]>>(&mut self, key: &str, parts: &[T]) {
-        self.key(key.as_bytes());
-        self.out.push(b'"');
-        let mut valid = true;
-        for (i, p) in parts.iter().enumerate() {
-            if i > 0 {
-                self.out.push(b' ');
+        let total: usize = parts.iter().map(|p| p.as_ref().len() + 1).sum();
+        self.key_reserve(key.as_bytes(), total + 2 + SLACK);
+        let open = self.out.len();
+        // SAFETY: `total + 2 + SLACK` spare: the quotes, each part
+        // (p.len() + SLACK, the SLACK reused) and the spaces between them.
+        let plain = unsafe {
+            push_unchecked(self.out, b'"');
+            let mut plain = true;
+            for (i, p) in parts.iter().enumerate() {
+                if i > 0 {
+                    push_unchecked(self.out, b' ');
+                }
+                if !put_plain_unchecked(self.out, p.as_ref()) {
+                    plain = false;
+                    break;
+                }
             }
-            let p = p.as_ref();
-            let start = self.out.len();
-            if write_string(self.out, p) {
-                // Drop the quotes write_string added around the part.
-                self.out.remove(start);
-                self.out.pop();
-            } else {
-                self.out.truncate(start);
-                valid = false;
-                break;
+            if plain {
+                push_unchecked(self.out, b'"');
             }
-        }
-        if valid {
-            self.out.push(b'"');
+            plain
+        };
+        if plain {
             return;
         }
-        // Rare: rewrite from scratch through the lossy path.
-        let joined = crate::argv::join_args(parts);
-        let open = self
-            .out
-            .iter()
-            .rposition(|&b| b == b'"')
-            .unwrap_or(self.out.len());
+        // Rare: rewrite from scratch through the escaping/lossy path.
         self.out.truncate(open);
+        let joined = crate::argv::join_args(parts);
         if !write_string(self.out, &joined) {
             self.note_invalid(Some(key.as_bytes()), &joined);
         }
@@ -566,8 +725,9 @@ impl<'a> JsonWriter<'a> {
     /// Writes an unsigned integer member.
     #[inline(always)]
     pub fn u64_field(&mut self, key: &str, value: u64) {
-        self.key(key.as_bytes());
-        push_u64(self.out, value);
+        self.key_reserve(key.as_bytes(), 20);
+        // SAFETY: 20 spare bytes reserved after the key.
+        unsafe { push_u64_unchecked(self.out, value) };
     }
 
     /// Writes a signed integer member.
@@ -588,10 +748,14 @@ impl<'a> JsonWriter<'a> {
     /// Writes a member whose value is the decimal text of `value`, as a string.
     #[inline(always)]
     pub fn u64_str_field(&mut self, key: &str, value: u64) {
-        self.key(key.as_bytes());
-        self.out.push(b'"');
-        push_u64(self.out, value);
-        self.out.push(b'"');
+        self.key_reserve(key.as_bytes(), 22);
+        // SAFETY: 22 spare bytes reserved after the key: two quotes and at
+        // most 20 digits.
+        unsafe {
+            push_unchecked(self.out, b'"');
+            push_u64_unchecked(self.out, value);
+            push_unchecked(self.out, b'"');
+        }
     }
 
     /// Writes a member whose string value is the lowercase hex of `bytes`.
@@ -604,8 +768,13 @@ impl<'a> JsonWriter<'a> {
 
     /// Writes a string array element.
     pub fn item_str(&mut self, value: &[u8]) {
-        self.comma();
-        if !write_string(self.out, value) {
+        self.out.reserve(value.len() + 3 + SLACK);
+        if !std::mem::replace(&mut self.first, false) {
+            // SAFETY: reserved one byte for the comma.
+            unsafe { push_unchecked(self.out, b',') };
+        }
+        // SAFETY: value.len() + 2 + SLACK left after the comma.
+        if !unsafe { write_string_reserved(self.out, value) } {
             self.note_invalid(None, value);
         }
         self.bump();
@@ -680,6 +849,76 @@ mod tests {
         assert_eq!(v["u"], u64::MAX);
         assert_eq!(v["a"][0]["b"], true);
         assert_eq!(v["a"][1], 7);
+    }
+
+    /// The unchecked writes (`put_*_unchecked`, `push_u64_unchecked`, the
+    /// fused key + value reservations) at every length around the word
+    /// sizes, starting from an empty and from an exactly full buffer (so
+    /// each reservation must grow it): the text parses back exactly.
+    #[test]
+    fn reserved_writes_at_every_length_round_trip() {
+        for len in 0..40usize {
+            let plain: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut escaped = plain.clone();
+            if len > 0 {
+                escaped[len / 2] = b'"';
+            }
+            for start in [Vec::new(), Vec::with_capacity(1), {
+                let mut v = Vec::with_capacity(64);
+                v.resize(64, b' ');
+                v
+            }] {
+                let mut out = start.clone();
+                let pre = out.len();
+                let mut w = JsonWriter::new(&mut out);
+                w.str_field("plain", &plain);
+                w.str_field("esc", &escaped);
+                w.str_field_bytes(&plain, &escaped);
+                w.u64_field("n", len as u64 * 1_000_000_007);
+                w.u64_str_field("s", u64::MAX - len as u64);
+                w.str_field_joined("j", &[&plain[..], &plain[..], &escaped[..]]);
+                w.str_field_joined("k", &[&plain[..], b"x"]);
+                w.begin_array("items");
+                w.item_str(&plain);
+                w.item_str(&escaped);
+                w.end();
+                assert!(w.finish().is_empty());
+                let v = parse(&out[pre..]);
+                let p = String::from_utf8(plain.clone()).unwrap();
+                let e = String::from_utf8(escaped.clone()).unwrap();
+                assert_eq!(v["plain"], p.as_str());
+                assert_eq!(v["esc"], e.as_str());
+                if len > 0 {
+                    assert_eq!(v[p.as_str()], e.as_str());
+                }
+                assert_eq!(v["n"], len as u64 * 1_000_000_007);
+                assert_eq!(v["s"], (u64::MAX - len as u64).to_string());
+                assert_eq!(v["j"], format!("{p} {p} {e}"));
+                assert_eq!(v["k"], format!("{p} x"));
+                assert_eq!(v["items"][0], p.as_str());
+                assert_eq!(v["items"][1], e.as_str());
+            }
+        }
+        for n in [0u64, 9, 10, 99, 100, 999, 1000, 12_345_678, u64::MAX] {
+            let mut out = Vec::new();
+            push_u64(&mut out, n);
+            assert_eq!(out, n.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn joined_non_utf8_is_lossy_and_recorded() {
+        let mut out = Vec::new();
+        let mut w = JsonWriter::new(&mut out);
+        w.begin_object("process");
+        w.str_field_joined("title", &[&b"ab"[..], b"c\xffd", b"e\"f"]);
+        w.end();
+        let bad = w.finish();
+        let v = parse(&out);
+        assert_eq!(v["process"]["title"], "ab c\u{FFFD}d e\"f");
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].path, "process.title");
+        assert_eq!(bad[0].bytes, b"ab c\xffd e\"f");
     }
 
     /// The byte-at-a-time definition `scan` must agree with.
