@@ -404,8 +404,10 @@ enum Seg {
     Index(u32),
 }
 
+/// An open object or array (kept between events by the serializer, see
+/// [`JsonWriter::new_with_stack`]).
 #[derive(Clone, Copy)]
-struct Level {
+pub(crate) struct Level {
     array: bool,
     count: u32,
     seg: Seg,
@@ -436,14 +438,22 @@ pub struct JsonWriter<'a> {
 impl<'a> JsonWriter<'a> {
     /// Starts writing a top-level object at the end of `out`.
     pub fn new(out: &'a mut Vec<u8>) -> Self {
+        Self::new_with_stack(out, Vec::with_capacity(8))
+    }
+
+    /// [`JsonWriter::new`] reusing the allocation of a stack given back by
+    /// [`JsonWriter::finish_stack`].
+    pub(crate) fn new_with_stack(out: &'a mut Vec<u8>, mut levels: Vec<Level>) -> Self {
         out.push(b'{');
+        levels.clear();
+        levels.push(Level {
+            array: false,
+            count: 0,
+            seg: Seg::Root,
+        });
         JsonWriter {
             out,
-            levels: vec![Level {
-                array: false,
-                count: 0,
-                seg: Seg::Root,
-            }],
+            levels,
             first: true,
             non_utf8: Vec::new(),
         }
@@ -451,10 +461,22 @@ impl<'a> JsonWriter<'a> {
 
     /// Closes every open object/array and returns the non-UTF-8 values seen.
     pub fn finish(mut self) -> Vec<NonUtf8> {
+        self.close_all();
+        std::mem::take(&mut self.non_utf8)
+    }
+
+    /// [`JsonWriter::finish`] that gives back the (empty) stack for the
+    /// next [`JsonWriter::new_with_stack`]; non-UTF-8 values not taken are
+    /// dropped.
+    pub(crate) fn finish_stack(mut self) -> Vec<Level> {
+        self.close_all();
+        std::mem::take(&mut self.levels)
+    }
+
+    fn close_all(&mut self) {
         while let Some(l) = self.levels.pop() {
             self.out.push(if l.array { b']' } else { b'}' });
         }
-        std::mem::take(&mut self.non_utf8)
     }
 
     /// Takes the non-UTF-8 values recorded so far.
@@ -583,7 +605,6 @@ impl<'a> JsonWriter<'a> {
     /// Opens an object member `key` and writes `members` into it: already
     /// valid JSON text of one or more complete members (`"a":1,"b":"x"`),
     /// a constant run written as one copy.
-    #[allow(dead_code)] // used from the next step
     pub(crate) fn begin_object_with(&mut self, key: &str, members: &[u8]) {
         self.begin_object(key);
         self.out.extend_from_slice(members);

@@ -16,6 +16,7 @@ pub mod ids;
 // (each `unsafe` block there has its SAFETY argument and tests).
 #[allow(unsafe_code)]
 pub mod json;
+mod keys;
 pub mod mode;
 pub mod normalize;
 pub mod replay;

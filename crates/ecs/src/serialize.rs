@@ -19,6 +19,10 @@ use crate::view::{types, EventView, Val, ViewScratch};
 /// The ECS version written in `ecs.version`.
 pub const ECS_VERSION: &str = "8.11.0";
 
+/// The `ecs` object, written as one copy (a test checks it against
+/// [`ECS_VERSION`]).
+const ECS_OBJECT: &str = r#"{"version":"8.11.0"}"#;
+
 /// Serializer settings.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -90,6 +94,8 @@ pub struct Serializer<N: NameResolver> {
     pub(crate) last_time: (u64, u32),
     /// Allocations reused by every event's [`EventView`].
     view_scratch: ViewScratch,
+    /// The JSON writer's stack, reused by every event.
+    levels: Vec<crate::json::Level>,
 }
 
 fn parse_u32(v: &[u8]) -> Option<u32> {
@@ -134,6 +140,7 @@ impl<N: NameResolver> Serializer<N> {
             scratch: Vec::new(),
             last_time: (0, 0),
             view_scratch: ViewScratch::default(),
+            levels: Vec::with_capacity(8),
         }
     }
 
@@ -247,16 +254,14 @@ impl<N: NameResolver> Serializer<N> {
         let auid = id_of(s.auid);
         let ses = id_of(s.ses);
 
-        let mut w = JsonWriter::new(out);
+        let mut w = JsonWriter::new_with_stack(out, std::mem::take(&mut self.levels));
         // @timestamp
         self.scratch.clear();
         self.ts.push(&mut self.scratch, ts.sec, ts.msec);
         w.str_field("@timestamp", &self.scratch);
 
         // event
-        w.begin_object("event");
-        w.str_field("kind", b"event");
-        w.str_field("module", b"auditd");
+        w.begin_object_with("event", br#""kind":"event","module":"auditd""#);
         let extra = sc_norm.filter(|sn| *sn != norm);
         for (key, own, more) in [
             (
@@ -324,9 +329,7 @@ impl<N: NameResolver> Serializer<N> {
             }
             w.end();
         }
-        w.begin_object("ecs");
-        w.str_field("version", ECS_VERSION.as_bytes());
-        w.end();
+        w.raw_field("ecs", ECS_OBJECT.as_bytes());
 
         // tags: rule keys
         if let Some(k) = s.key.and_then(|k| k.untrusted()) {
@@ -415,7 +418,7 @@ impl<N: NameResolver> Serializer<N> {
             w.end();
         }
         w.end();
-        w.finish();
+        self.levels = w.finish_stack();
         out.push(b'\n');
         self.view_scratch = v.into_scratch();
     }
@@ -548,7 +551,7 @@ impl<N: NameResolver> Serializer<N> {
             w.str_field_joined("command_line", &v.args);
         }
         if let Some(t) = &v.proctitle {
-            w.str_field_joined("title", t);
+            w.str_field("title", t);
         }
         if matches!(sc_name, Some("exit_group" | "exit")) {
             // exit_group(status): a0 is the status (hex); the low byte is
@@ -695,5 +698,14 @@ impl<N: NameResolver> Serializer<N> {
             addr,
             raw: raw.to_vec(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ecs_object_names_ecs_version() {
+        let v: serde_json::Value = serde_json::from_str(super::ECS_OBJECT).unwrap();
+        assert_eq!(v, serde_json::json!({ "version": super::ECS_VERSION }));
     }
 }

@@ -63,10 +63,7 @@ impl<N: NameResolver> Serializer<N> {
         };
         let value: Text<'a> = match slot {
             Some(val) => decode_field(key.as_bytes(), val.raw, val.quoted, false)?,
-            None => {
-                let d = v.data.iter().find(|d| d.key == key.as_bytes())?;
-                Cow::Borrowed(&d.value[..])
-            }
+            None => Cow::Borrowed(v.data_value(key.as_bytes())?),
         };
         if value.is_empty() || &value[..] == b"?" {
             return None;
