@@ -611,6 +611,13 @@ impl<'a> JsonWriter<'a> {
         self.first = members.is_empty();
     }
 
+    /// Writes `members`, already valid JSON text of one or more complete
+    /// members (`"a":1,"b":"x"`), into the open object (one copy).
+    pub(crate) fn raw_members(&mut self, members: &[u8]) {
+        self.comma();
+        self.out.extend_from_slice(members);
+    }
+
     /// Opens an array member `key`.
     #[inline(always)]
     pub fn begin_array(&mut self, key: &str) {

@@ -96,6 +96,16 @@ pub struct Serializer<N: NameResolver> {
     view_scratch: ViewScratch,
     /// The JSON writer's stack, reused by every event.
     levels: Vec<crate::json::Level>,
+    /// The `id`/`name` members of the last user (0) and group (1) id
+    /// written: ids repeat from event to event.
+    id_memo: [IdMemo; 2],
+}
+
+/// The JSON members written for one id (see [`Serializer::write_id`]).
+#[derive(Default)]
+struct IdMemo {
+    id: Option<u32>,
+    text: Vec<u8>,
 }
 
 fn parse_u32(v: &[u8]) -> Option<u32> {
@@ -141,24 +151,39 @@ impl<N: NameResolver> Serializer<N> {
             last_time: (0, 0),
             view_scratch: ViewScratch::default(),
             levels: Vec::with_capacity(8),
+            id_memo: Default::default(),
         }
     }
 
-    /// The name resolver (e.g. to refresh it).
+    /// The name resolver (e.g. to refresh it). Forgets the names kept for
+    /// the last ids written.
     pub fn names_mut(&mut self) -> &mut N {
+        self.id_memo = Default::default();
         &mut self.names
     }
 
-    fn write_id(&self, w: &mut JsonWriter<'_>, id: u32, group: bool) {
-        w.u64_str_field("id", u64::from(id));
-        let name = if group {
-            self.names.group_name(id)
-        } else {
-            self.names.user_name(id)
-        };
-        if let Some(n) = name {
-            w.str_field("name", n.as_bytes());
+    /// Writes `"id":"N"` and `"name"` when the id resolves, from the text
+    /// kept for the last user (group) id written.
+    fn write_id(&mut self, w: &mut JsonWriter<'_>, id: u32, group: bool) {
+        let memo = &mut self.id_memo[usize::from(group)];
+        if memo.id != Some(id) {
+            let name = if group {
+                self.names.group_name(id)
+            } else {
+                self.names.user_name(id)
+            };
+            memo.text.clear();
+            memo.text.extend_from_slice(b"\"id\":\"");
+            crate::json::push_u64(&mut memo.text, u64::from(id));
+            memo.text.push(b'"');
+            if let Some(n) = name {
+                memo.text.extend_from_slice(b",\"name\":");
+                // A `&str`: always valid UTF-8, nothing to report.
+                crate::json::write_string(&mut memo.text, n.as_bytes());
+            }
+            memo.id = Some(id);
         }
+        w.raw_members(&memo.text);
     }
 
     pub(crate) fn id_text(&self, id: Option<Id>, group: bool) -> Option<Cow<'_, [u8]>> {
@@ -447,7 +472,7 @@ pub(crate) struct Sock {
 }
 
 impl<N: NameResolver> Serializer<N> {
-    fn write_user(&self, w: &mut JsonWriter<'_>, v: &EventView<'_>, auid: Option<Id>) {
+    fn write_user(&mut self, w: &mut JsonWriter<'_>, v: &EventView<'_>, auid: Option<Id>) {
         let s = &v.subject;
         let uid = id_of(s.uid).and_then(Id::get);
         let gid = id_of(s.gid).and_then(Id::get);
@@ -703,6 +728,42 @@ impl<N: NameResolver> Serializer<N> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::FixedNames;
+
+    #[test]
+    fn id_names_follow_the_resolver_after_names_mut() {
+        let r = [Record::parse_log_line(
+            br#"type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=2 success=yes exit=3 a0=1 items=0 pid=9 auid=1000 uid=0 gid=0 euid=0 comm="cat" exe="/bin/cat""#,
+        )
+        .unwrap()];
+        let mut s = Serializer::new(
+            Config::default(),
+            FixedNames::new()
+                .with_user(0, "root")
+                .with_group(0, "wheel"),
+        );
+        let line = |s: &mut Serializer<FixedNames>| {
+            let mut out = Vec::new();
+            s.write_event(&r, Completion::Eoe, None, &mut out);
+            serde_json::from_slice::<serde_json::Value>(&out).unwrap()
+        };
+        for _ in 0..2 {
+            let v = line(&mut s);
+            assert_eq!(v["user"]["id"], "0");
+            assert_eq!(v["user"]["name"], "root");
+            assert_eq!(v["user"]["group"]["name"], "wheel");
+            assert_eq!(v["group"], serde_json::json!({"id": "0", "name": "wheel"}));
+            assert_eq!(v["user"]["audit"], serde_json::json!({"id": "1000"}));
+        }
+        *s.names_mut() = FixedNames::new().with_user(1000, "al\"ice");
+        let v = line(&mut s);
+        assert_eq!(
+            v["user"],
+            serde_json::json!({"id": "0", "group": {"id": "0"}, "audit": {"id": "1000", "name": "al\"ice"}})
+        );
+    }
+
     #[test]
     fn ecs_object_names_ecs_version() {
         let v: serde_json::Value = serde_json::from_str(super::ECS_OBJECT).unwrap();

@@ -355,6 +355,7 @@ impl<'a> EventView<'a> {
         }
     }
 
+    #[inline(always)]
     fn push_data(&mut self, key: &'a [u8], value: Option<Cow<'a, [u8]>>) {
         let Some(value) = value else { return };
         // Keys repeat only across records: the first record's are unique.
