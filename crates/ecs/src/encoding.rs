@@ -16,6 +16,7 @@ use std::borrow::Cow;
 /// and the `old-`/`new-` `chardev`, `disk`, `fs`, `net`, `rng` fields.
 /// EXECVE `aN` arguments are handled by [`is_execve_arg`] (only in EXECVE
 /// records: SYSCALL `a0`..`a3` are plain hex numbers).
+#[inline]
 pub fn is_encoded_field(key: &[u8]) -> bool {
     matches!(
         key,

@@ -118,6 +118,16 @@ fn load_short(s: &[u8]) -> u64 {
 /// store writes 8 bytes and keeps only the low `n`.
 const SLACK: usize = 8;
 
+/// Mask of the low `n` (<= 8) byte lanes of a word.
+#[inline(always)]
+fn lane_mask(n: usize) -> u64 {
+    if n >= 8 {
+        !0
+    } else {
+        (1u64 << (n * 8)) - 1
+    }
+}
+
 /// Appends one byte into reserved capacity.
 ///
 /// # Safety
@@ -575,6 +585,7 @@ impl<'a> JsonWriter<'a> {
     #[inline(always)]
     fn open(&mut self, array: bool, seg: Seg) {
         self.out.push(if array { b'[' } else { b'{' });
+        // Never grows after the first events (the serializer reuses it).
         self.levels.push(Level {
             array,
             count: 0,
@@ -673,9 +684,54 @@ impl<'a> JsonWriter<'a> {
         }
     }
 
+    /// `,"key":"value"` for a key and a value of at most 8 bytes each,
+    /// both plain: both checked at once, then written as words. Writes
+    /// nothing and returns `false` when either needs escaping.
+    #[inline(always)]
+    fn short_member(&mut self, key: &[u8], value: &[u8]) -> bool {
+        debug_assert!(key.len() <= 8 && value.len() <= 8);
+        let k = if key.len() == 8 {
+            load8(key, 0)
+        } else {
+            load_short(key)
+        };
+        let v = if value.len() == 8 {
+            load8(value, 0)
+        } else {
+            load_short(value)
+        };
+        // Flags past each string's end are masked off: only bytes above a
+        // real match can be false positives (see `special_fast`).
+        if (special_fast(k, true) & lane_mask(key.len()))
+            | (special_fast(v, true) & lane_mask(value.len()))
+            != 0
+        {
+            return false;
+        }
+        // At most 1 + 1 + 8 + 3 + 8 + 1 bytes, the words stored whole.
+        self.out.reserve(32);
+        let out = &mut *self.out;
+        // SAFETY: 32 spare bytes: each word store needs 8 spare at its
+        // position, the last one (the value) starts at most 13 bytes in.
+        unsafe {
+            if !std::mem::replace(&mut self.first, false) {
+                push_unchecked(out, b',');
+            }
+            push_unchecked(out, b'"');
+            put_word_unchecked(out, k, key.len());
+            put_word_unchecked(out, u64::from_le_bytes(*b"\":\"\0\0\0\0\0"), 3);
+            put_word_unchecked(out, v, value.len());
+            push_unchecked(out, b'"');
+        }
+        true
+    }
+
     /// Writes a string member whose key is arbitrary bytes.
     #[inline(always)]
     pub fn str_field_bytes(&mut self, key: &[u8], value: &[u8]) {
+        if key.len() <= 8 && value.len() <= 8 && self.short_member(key, value) {
+            return;
+        }
         // comma, quote, key + SLACK, quote, colon; then the value's share.
         let need = key.len() + value.len() + 6 + 2 * SLACK;
         self.out.reserve(need);
@@ -906,6 +962,12 @@ mod tests {
                 w.u64_str_field("s", u64::MAX - len as u64);
                 w.str_field_joined("j", &[&plain[..], &plain[..], &escaped[..]]);
                 w.str_field_joined("k", &[&plain[..], b"x"]);
+                w.begin_object("short");
+                w.str_field_bytes(b"k", &plain);
+                if len > 0 {
+                    w.str_field_bytes(&plain, b"v");
+                }
+                w.end();
                 w.begin_array("items");
                 w.item_str(&plain);
                 w.item_str(&escaped);
@@ -923,6 +985,10 @@ mod tests {
                 assert_eq!(v["s"], (u64::MAX - len as u64).to_string());
                 assert_eq!(v["j"], format!("{p} {p} {e}"));
                 assert_eq!(v["k"], format!("{p} x"));
+                assert_eq!(v["short"]["k"], p.as_str());
+                if len > 0 {
+                    assert_eq!(v["short"][p.as_str()], "v");
+                }
                 assert_eq!(v["items"][0], p.as_str());
                 assert_eq!(v["items"][1], e.as_str());
             }

@@ -238,20 +238,23 @@ impl<N: NameResolver> Serializer<N> {
             w.u64_str_field("argc", u64::from(argc));
         }
         for d in &v.data {
-            if d.key == b"argc" {
-                continue;
-            }
-            if d.key == b"sig" {
-                if let Some(name) = parse_small(&d.value).and_then(signal_name) {
-                    w.str_field_bytes(d.key, name.as_bytes());
-                    continue;
+            // One byte tells the keys that need a look: `argc` (written
+            // above), `sig` (a name), ids (`unset`).
+            match d.key.last() {
+                Some(b'c') if d.key == b"argc" => continue,
+                Some(b'g') if d.key == b"sig" => {
+                    if let Some(name) = parse_small(&d.value).and_then(signal_name) {
+                        w.str_field_bytes(d.key, name.as_bytes());
+                        continue;
+                    }
                 }
-            }
-            if is_id_key(d.key) {
-                if let Some(Id::Unset) = Id::parse(&d.value) {
-                    w.str_field_bytes(d.key, b"unset");
-                    continue;
+                Some(b'd' | b's') if is_id_key(d.key) => {
+                    if let Some(Id::Unset) = Id::parse(&d.value) {
+                        w.str_field_bytes(d.key, b"unset");
+                        continue;
+                    }
                 }
+                _ => {}
             }
             w.str_field_bytes(d.key, &d.value);
         }
