@@ -417,21 +417,7 @@ impl<N: NameResolver> Serializer<N> {
         }
         self.write_summary(&mut w, &v, norm, sc_name, file.as_ref(), sock.as_ref());
         self.write_data(&mut w, &v, arch_name, sc_name, sock.as_ref());
-        if !v.paths.is_empty() {
-            w.begin_array("paths");
-            for p in &v.paths {
-                w.item_begin_object();
-                for f in p.fields() {
-                    if let Some(val) =
-                        crate::encoding::decode_field(f.key, f.value, f.is_quoted(), false)
-                    {
-                        w.str_field_bytes(f.key, &val);
-                    }
-                }
-                w.end();
-            }
-            w.end();
-        }
+        write_paths(&mut w, &v);
         let bad = w.take_non_utf8();
         if !bad.is_empty() {
             w.begin_object("non_utf8");
@@ -472,6 +458,7 @@ pub(crate) struct Sock {
 }
 
 impl<N: NameResolver> Serializer<N> {
+    #[inline(never)]
     fn write_user(&mut self, w: &mut JsonWriter<'_>, v: &EventView<'_>, auid: Option<Id>) {
         let s = &v.subject;
         let uid = id_of(s.uid).and_then(Id::get);
@@ -525,6 +512,7 @@ impl<N: NameResolver> Serializer<N> {
         }
     }
 
+    #[inline(never)]
     fn write_process(
         &self,
         w: &mut JsonWriter<'_>,
@@ -592,6 +580,7 @@ impl<N: NameResolver> Serializer<N> {
     }
 
     /// Writes `file.*` for the object path; returns its path for the summary.
+    #[inline(never)]
     fn write_file<'a>(
         &self,
         w: &mut JsonWriter<'_>,
@@ -666,6 +655,7 @@ impl<N: NameResolver> Serializer<N> {
 
     /// Writes `source`/`destination`/`network` from the first decodable
     /// SOCKADDR (direction from the syscall) or from a user record's `addr`.
+    #[inline(never)]
     fn write_socket(
         &self,
         w: &mut JsonWriter<'_>,
@@ -768,5 +758,24 @@ mod tests {
     fn ecs_object_names_ecs_version() {
         let v: serde_json::Value = serde_json::from_str(super::ECS_OBJECT).unwrap();
         assert_eq!(v, serde_json::json!({ "version": super::ECS_VERSION }));
+    }
+}
+
+#[inline(never)]
+fn write_paths(w: &mut JsonWriter<'_>, v: &EventView<'_>) {
+    if !v.paths.is_empty() {
+        w.begin_array("paths");
+        for p in &v.paths {
+            w.item_begin_object();
+            for f in p.fields() {
+                if let Some(val) =
+                    crate::encoding::decode_field(f.key, f.value, f.is_quoted(), false)
+                {
+                    w.str_field_bytes(f.key, &val);
+                }
+            }
+            w.end();
+        }
+        w.end();
     }
 }

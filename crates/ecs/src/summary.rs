@@ -86,6 +86,7 @@ impl<N: NameResolver> Serializer<N> {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     pub(crate) fn write_summary<'a>(
         &'a self,
         w: &mut JsonWriter<'_>,
