@@ -450,6 +450,19 @@ pub(crate) struct FileObject<'a> {
     pub kind: Option<crate::mode::FileType>,
 }
 
+/// The fields of a PATH record that `file.*` uses, raw.
+#[derive(Default)]
+struct PathFields<'a> {
+    name: Option<(&'a [u8], bool)>,
+    inode: Option<&'a [u8]>,
+    rdev: Option<&'a [u8]>,
+    mode: Option<&'a [u8]>,
+    ouid: Option<&'a [u8]>,
+    ogid: Option<&'a [u8]>,
+    nametype: Option<&'a [u8]>,
+    objtype: Option<&'a [u8]>,
+}
+
 /// A decoded SOCKADDR with where it goes.
 pub(crate) struct Sock {
     pub addr: SockAddr,
@@ -598,28 +611,40 @@ impl<N: NameResolver> Serializer<N> {
         } else {
             0
         };
-        let p = v.paths[start..]
-            .iter()
-            .find(|p| {
-                // `nametype=` since Linux 3.x; older kernels wrote `objtype=`.
-                let t = p.value(b"nametype").or_else(|| p.value(b"objtype"));
-                !matches!(t, Some(b"PARENT" | b"UNKNOWN"))
-            })
-            .unwrap_or(&v.paths[start]);
-        // One pass over the PATH fields.
-        let (mut name, mut inode, mut rdev, mut mode, mut ouid, mut ogid) =
-            (None, None, None, None, None, None);
-        for f in p.fields() {
-            match f.key {
-                b"name" => name = crate::encoding::decode_untrusted(f.value, f.is_quoted()),
-                b"inode" => inode = Some(f.value),
-                b"rdev" => rdev = Some(f.value),
-                b"mode" => mode = FileMode::parse(f.value),
-                b"ouid" => ouid = Id::parse(f.value).and_then(Id::get),
-                b"ogid" => ogid = Id::parse(f.value).and_then(Id::get),
-                _ => {}
+        // One pass over each candidate PATH's fields (the last occurrence
+        // of a field counts); the first one that is not a PARENT/UNKNOWN
+        // entry is the object, else the first candidate.
+        let fields_of = |p: &'a audit_reassembler::Record| {
+            let mut f = PathFields::default();
+            for x in p.fields() {
+                match x.key {
+                    b"name" => f.name = Some((x.value, x.is_quoted())),
+                    b"inode" => f.inode = Some(x.value),
+                    b"rdev" => f.rdev = Some(x.value),
+                    b"mode" => f.mode = Some(x.value),
+                    b"ouid" => f.ouid = Some(x.value),
+                    b"ogid" => f.ogid = Some(x.value),
+                    // `nametype=` since Linux 3.x; older kernels wrote
+                    // `objtype=`. The first occurrence counts.
+                    b"nametype" if f.nametype.is_none() => f.nametype = Some(x.value),
+                    b"objtype" if f.objtype.is_none() => f.objtype = Some(x.value),
+                    _ => {}
+                }
             }
-        }
+            f
+        };
+        let chosen = v.paths[start..]
+            .iter()
+            .map(|p| fields_of(p))
+            .find(|f| !matches!(f.nametype.or(f.objtype), Some(b"PARENT" | b"UNKNOWN")));
+        let f = chosen.unwrap_or_else(|| fields_of(v.paths[start]));
+        let name = f
+            .name
+            .and_then(|(n, quoted)| crate::encoding::decode_untrusted(n, quoted));
+        let (inode, rdev) = (f.inode, f.rdev);
+        let mode = f.mode.and_then(FileMode::parse);
+        let ouid = f.ouid.and_then(Id::parse).and_then(Id::get);
+        let ogid = f.ogid.and_then(Id::parse).and_then(Id::get);
         w.begin_object("file");
         if let Some(n) = &name {
             w.str_field("path", n);

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use audit_tables::errno;
 
-use crate::encoding::decode_field;
+use crate::encoding::decode_untrusted;
 use crate::ids::{Id, NameResolver};
 use crate::json::JsonWriter;
 use crate::normalize::{Norm, ObjectKind};
@@ -39,36 +39,40 @@ impl<N: NameResolver> Serializer<N> {
         key: &str,
     ) -> Option<Text<'a>> {
         let s = &v.subject;
-        let slot = match key {
-            "auid" => s.auid,
-            "uid" => s.uid,
-            "pid" => s.pid,
-            "ses" => s.ses,
-            "exe" => s.exe,
-            "comm" => s.comm,
-            "acct" => s.acct,
-            "id" => s.id,
-            "addr" => s.addr,
-            "hostname" => s.hostname,
-            "terminal" => s.terminal,
-            "cmd" => s.cmd,
-            "key" => s.key,
+        // One match: the subject slot, whether its value may be hex-encoded
+        // ([`crate::encoding::is_encoded_field`]), whether it is an id.
+        let (slot, encoded, id) = match key {
+            "auid" => (s.auid, false, true),
+            "uid" => (s.uid, false, true),
+            "pid" => (s.pid, false, false),
+            "ses" => (s.ses, false, true),
+            "exe" => (s.exe, true, false),
+            "comm" => (s.comm, true, false),
+            "acct" => (s.acct, true, false),
+            "id" => (s.id, false, false),
+            "addr" => (s.addr, false, false),
+            "hostname" => (s.hostname, false, false),
+            "terminal" => (s.terminal, false, false),
+            "cmd" => (s.cmd, true, false),
+            "key" => (s.key, true, false),
             "syscall" => {
                 if let Some(n) = sc_name {
                     return Some(Cow::Borrowed(n.as_bytes()));
                 }
-                s.syscall
+                (s.syscall, false, false)
             }
-            _ => None,
+            "old-auid" | "old_auid" => (None, false, true),
+            _ => (None, false, false),
         };
         let value: Text<'a> = match slot {
-            Some(val) => decode_field(key.as_bytes(), val.raw, val.quoted, false)?,
+            Some(val) if encoded => decode_untrusted(val.raw, val.quoted)?,
+            Some(val) => Cow::Borrowed(val.raw),
             None => Cow::Borrowed(v.data_value(key.as_bytes())?),
         };
         if value.is_empty() || &value[..] == b"?" {
             return None;
         }
-        if matches!(key, "auid" | "uid" | "old-auid" | "old_auid" | "ses") {
+        if id {
             if let Some(id) = Id::parse(&value) {
                 return self.id_text(Some(id), false);
             }
