@@ -235,17 +235,40 @@ impl<'a> JsonWriter<'a> {
     /// Opens an object member `key` and writes `members` into it: already
     /// valid JSON text of one or more complete members (`"a":1,"b":"x"`),
     /// a constant run written as one copy.
+    #[inline(always)]
     pub(crate) fn begin_object_with(&mut self, key: &str, members: &[u8]) {
-        self.begin_object(key);
-        self.out.extend_from_slice(members);
+        let (start, end) = self.key_reserve(key.as_bytes(), members.len() + 1 + SLACK);
+        let mut c = Cur::new(self.out);
+        // SAFETY: `{` and the copy (members.len() + SLACK) reserved after
+        // the key; `out` untouched until the commit.
+        unsafe {
+            c.byte(b'{');
+            c.copy(members);
+            c.commit(self.out);
+        }
+        self.levels.push(Level {
+            array: false,
+            count: 0,
+            seg: Seg::Key(start, end),
+        });
         self.first = members.is_empty();
     }
 
     /// Writes `members`, already valid JSON text of one or more complete
     /// members (`"a":1,"b":"x"`), into the open object (one copy).
+    #[inline]
     pub(crate) fn raw_members(&mut self, members: &[u8]) {
-        self.comma();
-        self.out.extend_from_slice(members);
+        self.out.reserve(members.len() + 1 + SLACK);
+        let mut c = Cur::new(self.out);
+        // SAFETY: the comma and the copy (members.len() + SLACK) reserved;
+        // `out` untouched until the commit.
+        unsafe {
+            if !std::mem::replace(&mut self.first, false) {
+                c.byte(b',');
+            }
+            c.copy(members);
+            c.commit(self.out);
+        }
     }
 
     /// Opens an array member `key`.
@@ -533,9 +556,16 @@ impl<'a> JsonWriter<'a> {
 
     /// Appends raw, already valid JSON text as a member value. The caller
     /// guarantees `json` is one complete JSON value.
+    #[inline(always)]
     pub fn raw_field(&mut self, key: &str, json: &[u8]) {
-        self.key(key.as_bytes());
-        self.out.extend_from_slice(json);
+        self.key_reserve(key.as_bytes(), json.len() + SLACK);
+        let mut c = Cur::new(self.out);
+        // SAFETY: the copy (json.len() + SLACK) reserved after the key;
+        // `out` untouched until the commit.
+        unsafe {
+            c.copy(json);
+            c.commit(self.out);
+        }
     }
 }
 

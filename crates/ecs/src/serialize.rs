@@ -656,7 +656,7 @@ impl<N: NameResolver> Serializer<N> {
             w.str_field("device", d);
         }
         if let Some(m) = mode {
-            w.str_field("mode", m.perm_octal().as_bytes());
+            w.str_field("mode", &m.perm_digits());
             w.str_field("type", m.file_type().ecs_name().as_bytes());
         }
         if let Some(u) = ouid {

@@ -229,11 +229,7 @@ impl<N: NameResolver> Serializer<N> {
             w.str_field("syscall", sc_name.map_or(x.raw, str::as_bytes));
         }
         if let Some(x) = s.exit {
-            let name = std::str::from_utf8(x.raw)
-                .ok()
-                .and_then(|t| t.parse::<i64>().ok())
-                .filter(|&n| n < 0 && n > -4096)
-                .and_then(|n| errno::name(-n as i32));
+            let name = errno_of_exit(x.raw).and_then(errno::name);
             w.str_field("exit", name.map_or(x.raw, str::as_bytes));
         }
         if let Some(x) = s.a0 {
@@ -289,6 +285,20 @@ impl<N: NameResolver> Serializer<N> {
     }
 }
 
+/// The errno of a failed syscall's `exit` value: `-1` .. `-4095` (as
+/// decimal text) gives 1 .. 4095; anything else `None`.
+fn errno_of_exit(v: &[u8]) -> Option<i32> {
+    let digits = v.strip_prefix(b"-")?;
+    // Up to 18 digits cannot overflow an i64 (leading zeros count).
+    if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = digits
+        .iter()
+        .fold(0i64, |n, &b| n * 10 + i64::from(b - b'0'));
+    (1..4096).contains(&n).then_some(n as i32)
+}
+
 /// Data keys holding a uid/gid/session that may be 4294967295.
 fn is_id_key(key: &[u8]) -> bool {
     key.ends_with(b"uid") || key.ends_with(b"gid") || key.ends_with(b"ses") || key == b"id"
@@ -334,4 +344,40 @@ pub fn signal_name(n: u32) -> Option<&'static str> {
         "SIGSYS",
     ];
     NAMES.get((n as usize).checked_sub(1)?).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::errno_of_exit;
+
+    #[test]
+    fn errno_of_exit_matches_the_i64_parse() {
+        let reference = |v: &[u8]| {
+            std::str::from_utf8(v)
+                .ok()
+                .and_then(|t| t.parse::<i64>().ok())
+                .filter(|&n| n < 0 && n > -4096)
+                .map(|n| -n as i32)
+        };
+        for v in [
+            &b"-1"[..],
+            b"-13",
+            b"-4095",
+            b"-4096",
+            b"-0",
+            b"0",
+            b"3",
+            b"-",
+            b"",
+            b"--1",
+            b"-01",
+            b"-0013",
+            b"-00013",
+            b"+13",
+            b"-1a",
+            b"-99999999999999999999",
+        ] {
+            assert_eq!(errno_of_exit(v), reference(v), "{v:?}");
+        }
+    }
 }
