@@ -99,6 +99,8 @@ pub struct Serializer<N: NameResolver> {
     /// The `id`/`name` members of the last user (0) and group (1) id
     /// written: ids repeat from event to event.
     id_memo: [IdMemo; 2],
+    /// The last known type number (0: none) and its lowercase name.
+    type_memo: (u16, Vec<u8>),
 }
 
 /// The JSON members written for one id (see [`Serializer::write_id`]).
@@ -152,6 +154,7 @@ impl<N: NameResolver> Serializer<N> {
             view_scratch: ViewScratch::default(),
             levels: Vec::with_capacity(8),
             id_memo: Default::default(),
+            type_memo: (0, Vec::new()),
         }
     }
 
@@ -224,7 +227,7 @@ impl<N: NameResolver> Serializer<N> {
         out: &mut Vec<u8>,
     ) {
         let scratch = std::mem::take(&mut self.view_scratch);
-        let Some(v) = EventView::new_in(records, scratch) else {
+        let Some(mut v) = EventView::new_in(records, scratch) else {
             return;
         };
         let s = &v.subject;
@@ -395,10 +398,16 @@ impl<N: NameResolver> Serializer<N> {
 
         // auditd
         w.begin_object("auditd");
-        w.str_field(
-            "message_type",
-            lower_static(&primary_type, &mut self.scratch),
-        );
+        // The lowercase type name, kept for the last type number.
+        let mt = v.primary.msg_type();
+        if mt == 0 || self.type_memo.0 != mt {
+            self.type_memo.1.clear();
+            self.type_memo
+                .1
+                .extend(primary_type.iter().map(u8::to_ascii_lowercase));
+            self.type_memo.0 = mt;
+        }
+        w.str_field("message_type", &self.type_memo.1);
         w.u64_field("sequence", u64::from(first.serial()));
         w.str_field("result", result.as_bytes());
         match ses {
@@ -431,7 +440,7 @@ impl<N: NameResolver> Serializer<N> {
         w.end();
         self.levels = w.finish_stack();
         out.push(b'\n');
-        self.view_scratch = v.into_scratch();
+        self.view_scratch = v.take_scratch();
     }
 }
 

@@ -347,11 +347,17 @@ impl<'a> EventView<'a> {
     }
 
     /// Gives back the allocations for the next [`EventView::new_in`].
-    pub fn into_scratch(self) -> ViewScratch {
+    pub fn into_scratch(mut self) -> ViewScratch {
+        self.take_scratch()
+    }
+
+    /// [`EventView::into_scratch`] without moving the view (it keeps empty
+    /// vectors).
+    pub(crate) fn take_scratch(&mut self) -> ViewScratch {
         ViewScratch {
-            paths: relabel(self.paths),
-            sockaddrs: relabel(self.sockaddrs),
-            data: relabel(self.data),
+            paths: relabel(std::mem::take(&mut self.paths)),
+            sockaddrs: relabel(std::mem::take(&mut self.sockaddrs)),
+            data: relabel(std::mem::take(&mut self.data)),
         }
     }
 
@@ -440,10 +446,14 @@ impl<'a> EventView<'a> {
     /// Whether the event shows signs of missing records: fewer PATH records
     /// than the SYSCALL's `items`, or EXECVE arguments missing.
     pub fn looks_incomplete(&self) -> bool {
-        let items = self
-            .subject
-            .items
-            .and_then(|v| std::str::from_utf8(v.raw).ok()?.parse::<usize>().ok());
+        let items = self.subject.items.and_then(|v| match v.raw {
+            // One or two digits: nearly every `items=`.
+            [d @ b'0'..=b'9'] => Some(usize::from(d - b'0')),
+            [a @ b'0'..=b'9', b @ b'0'..=b'9'] => {
+                Some(usize::from(a - b'0') * 10 + usize::from(b - b'0'))
+            }
+            raw => std::str::from_utf8(raw).ok()?.parse::<usize>().ok(),
+        });
         items.is_some_and(|n| self.paths.len() < n)
             || self.argv_issues.contains(&ArgvIssue::MissingArgs)
     }
@@ -483,6 +493,26 @@ mod tests {
                 &want[..],
                 "{raw:?}"
             );
+        }
+    }
+
+    #[test]
+    fn incomplete_when_fewer_paths_than_items() {
+        for (items, incomplete) in [
+            ("0", false),
+            ("1", false),
+            ("2", true),
+            ("10", true),
+            ("+2", true),
+            ("001", false),
+            ("x", false),
+        ] {
+            let r = records(&[
+                &format!("type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=2 success=yes exit=3 items={items} pid=9"),
+                r#"type=PATH msg=audit(1.000:1): item=0 name="/etc/x" inode=5 nametype=NORMAL"#,
+            ]);
+            let v = EventView::new(&r).unwrap();
+            assert_eq!(v.looks_incomplete(), incomplete, "items={items}");
         }
     }
 
