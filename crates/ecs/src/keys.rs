@@ -11,6 +11,9 @@ pub(crate) enum KeyClass {
     SubjectAndData(Slot, bool),
     /// `auditd.data` only; `bool`: the value may be hex-encoded.
     Data(bool),
+    /// `msg`: the outer `msg='...'` of a user record is skipped (its fields
+    /// come nested); any other `msg` goes to `auditd.data`.
+    Msg,
 }
 
 /// The subject slots.
@@ -84,6 +87,7 @@ pub(crate) fn classify(key: &[u8]) -> KeyClass {
         b"terminal" => SD(Slot::Terminal, false),
         b"cmd" => SD(Slot::Cmd, true),
         b"cwd" => SD(Slot::Cwd, true),
+        b"msg" => KeyClass::Msg,
         // Short keys that are never encoded, answered before the list.
         b"a1" | b"a2" | b"a3" | b"tty" | b"op" => KeyClass::Data(false),
         _ => KeyClass::Data(crate::encoding::is_encoded_field(key)),

@@ -385,11 +385,10 @@ impl<'a> EventView<'a> {
             self.absorb_avc(r.body());
         }
         for f in r.fields() {
-            // The outer msg='...' of user records: its fields come nested.
-            if f.quoting == Quoting::Single && f.key == b"msg" && !f.nested {
-                continue;
-            }
             let encoded = match classify(f.key) {
+                // The outer msg='...' of user records: its fields come nested.
+                KeyClass::Msg if f.quoting == Quoting::Single && !f.nested => continue,
+                KeyClass::Msg => false,
                 KeyClass::Subject(slot) => {
                     self.subject.fill(slot, &f);
                     continue;
