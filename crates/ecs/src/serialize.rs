@@ -248,8 +248,11 @@ impl<N: NameResolver> Serializer<N> {
             _ => None,
         };
         let primary_type = type_name(v.primary);
-        let norm: Norm = if v.primary.msg_type() == types::SYSCALL {
-            sc_name.map_or(SYSCALL_DEFAULT, for_syscall)
+        // The syscall's categorization, looked up once.
+        let sc_norm = sc_name.map(for_syscall);
+        let primary_is_syscall = v.primary.msg_type() == types::SYSCALL;
+        let norm: Norm = if primary_is_syscall {
+            sc_norm.unwrap_or(SYSCALL_DEFAULT)
         } else {
             let by_type = std::str::from_utf8(&primary_type)
                 .ok()
@@ -263,10 +266,9 @@ impl<N: NameResolver> Serializer<N> {
                     APPARMOR_AVC
                 }
                 Some(n) => n,
-                None => sc_name.map_or(RECORD_DEFAULT, for_syscall),
+                None => sc_norm.unwrap_or(RECORD_DEFAULT),
             }
         };
-        let sc_norm = sc_name.map(for_syscall);
 
         // Result.
         let result: &str = match (s.success.map(|v| v.raw), s.res.map(|v| v.raw)) {
@@ -290,7 +292,8 @@ impl<N: NameResolver> Serializer<N> {
 
         // event
         w.begin_object_with("event", br#""kind":"event","module":"auditd""#);
-        let extra = sc_norm.filter(|sn| *sn != norm);
+        // A SYSCALL-named event's norm is the syscall's own: nothing extra.
+        let extra = sc_norm.filter(|sn| !primary_is_syscall && *sn != norm);
         for (key, own, more) in [
             (
                 "category",
