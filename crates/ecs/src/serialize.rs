@@ -286,9 +286,12 @@ impl<N: NameResolver> Serializer<N> {
 
         let mut w = JsonWriter::new_with_stack(out, std::mem::take(&mut self.levels));
         // @timestamp
+        // Digits and `-:T.Z` only: written as JSON text without a check.
         self.scratch.clear();
+        self.scratch.push(b'"');
         self.ts.push(&mut self.scratch, ts.sec, ts.msec);
-        w.str_field("@timestamp", &self.scratch);
+        self.scratch.push(b'"');
+        w.raw_field("@timestamp", &self.scratch);
 
         // event
         w.begin_object_with("event", br#""kind":"event","module":"auditd""#);

@@ -234,10 +234,9 @@ fn proctitle_text(t: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
         }
         Cow::Owned(mut o) => {
             o.truncate(end);
+            // Branch-free (vectorized): a NUL gets the space bit.
             for c in &mut o {
-                if *c == 0 {
-                    *c = b' ';
-                }
+                *c |= u8::from(*c == 0) * b' ';
             }
             Cow::Owned(o)
         }
