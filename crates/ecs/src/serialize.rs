@@ -101,7 +101,14 @@ pub struct Serializer<N: NameResolver> {
     id_memo: [IdMemo; 2],
     /// The last known type number (0: none) and its lowercase name.
     type_memo: (u16, Vec<u8>),
+    /// The `event.category`/`event.type` members for the last static lists
+    /// (own and extra, by address).
+    category_memo: (Option<CategoryLists>, Vec<u8>),
 }
+
+/// The addresses and lengths of the static category/type lists of an
+/// event (own and extra, for `category` and `type`).
+type CategoryLists = [((usize, usize), (usize, usize)); 2];
 
 /// The JSON members written for one id (see [`Serializer::write_id`]).
 #[derive(Default)]
@@ -155,6 +162,7 @@ impl<N: NameResolver> Serializer<N> {
             levels: Vec::with_capacity(8),
             id_memo: Default::default(),
             type_memo: (0, Vec::new()),
+            category_memo: (None, Vec::new()),
         }
     }
 
@@ -297,25 +305,44 @@ impl<N: NameResolver> Serializer<N> {
         w.begin_object_with("event", br#""kind":"event","module":"auditd""#);
         // A SYSCALL-named event's norm is the syscall's own: nothing extra.
         let extra = sc_norm.filter(|sn| !primary_is_syscall && *sn != norm);
-        for (key, own, more) in [
+        let lists = [
             (
                 "category",
                 norm.category,
                 extra.map_or(&[][..], |n| n.category),
             ),
             ("type", norm.kind, extra.map_or(&[][..], |n| n.kind)),
-        ] {
-            if own.is_empty() && more.is_empty() {
-                continue;
+        ];
+        // The members are static lists: their text is kept for the last
+        // lists seen (same addresses, same static contents).
+        let at = |l: &[&str]| (l.as_ptr() as usize, l.len());
+        let id = lists.map(|(_, own, more)| (at(own), at(more)));
+        if self.category_memo.0 != Some(id) {
+            let text = &mut self.category_memo.1;
+            text.clear();
+            for (key, own, more) in lists {
+                if own.is_empty() && more.is_empty() {
+                    continue;
+                }
+                if !text.is_empty() {
+                    text.push(b',');
+                }
+                crate::json::write_string(text, key.as_bytes());
+                text.extend_from_slice(b":[");
+                let items = own.iter().chain(more.iter().filter(|c| !own.contains(c)));
+                for (i, c) in items.enumerate() {
+                    if i > 0 {
+                        text.push(b',');
+                    }
+                    // A `&str`: always valid UTF-8, nothing to report.
+                    crate::json::write_string(text, c.as_bytes());
+                }
+                text.push(b']');
             }
-            w.begin_array(key);
-            for c in own {
-                w.item_str(c.as_bytes());
-            }
-            for c in more.iter().filter(|c| !own.contains(c)) {
-                w.item_str(c.as_bytes());
-            }
-            w.end();
+            self.category_memo.0 = Some(id);
+        }
+        if !self.category_memo.1.is_empty() {
+            w.raw_members(&self.category_memo.1);
         }
         let action: &[u8] = if !norm.action.is_empty() {
             norm.action.as_bytes()
@@ -760,6 +787,53 @@ impl<N: NameResolver> Serializer<N> {
 mod tests {
     use super::*;
     use crate::FixedNames;
+
+    /// The text kept between events (ids, type names, category lists) gives
+    /// the same lines as a fresh serializer, whatever came before.
+    #[test]
+    fn kept_text_matches_a_fresh_serializer() {
+        let parse = |l: &str| Record::parse_log_line(l.as_bytes()).unwrap();
+        let exec = vec![
+            parse(
+                r#"type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 success=yes exit=0 a0=1 items=1 ppid=1 pid=9 auid=1000 uid=0 gid=0 euid=0 comm="ls" exe="/bin/ls" key="exec""#,
+            ),
+            parse(r#"type=EXECVE msg=audit(1.000:1): argc=1 a0="ls""#),
+            parse(
+                r#"type=PATH msg=audit(1.000:1): item=0 name="/bin/ls" inode=5 mode=0100755 ouid=0 ogid=0 nametype=NORMAL"#,
+            ),
+        ];
+        let open = vec![parse(
+            r#"type=SYSCALL msg=audit(2.000:2): arch=c000003e syscall=2 success=no exit=-13 a0=1 items=0 pid=10 auid=4294967295 uid=1000 gid=1000 euid=1000 comm="cat" exe="/bin/cat""#,
+        )];
+        let login = vec![parse(
+            r#"type=USER_LOGIN msg=audit(3.000:3): pid=1 uid=0 auid=1000 ses=2 msg='op=login acct="al" exe="/usr/sbin/sshd" hostname=h addr=10.0.0.1 terminal=ssh res=success'"#,
+        )];
+        let names = || {
+            FixedNames::new()
+                .with_user(0, "root")
+                .with_user(1000, "al")
+                .with_group(0, "root")
+        };
+        let fresh = |r: &[Record]| {
+            let mut out = Vec::new();
+            Serializer::new(Config::default(), names()).write_event(
+                r,
+                Completion::Eoe,
+                None,
+                &mut out,
+            );
+            out
+        };
+        let mut s = Serializer::new(Config::default(), names());
+        for r in [&exec, &open, &login, &exec, &login, &open, &open] {
+            let mut out = Vec::new();
+            s.write_event(r, Completion::Eoe, None, &mut out);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(fresh(r)).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn id_names_follow_the_resolver_after_names_mut() {
