@@ -19,6 +19,7 @@ pub mod json;
 mod keys;
 pub mod mode;
 pub mod normalize;
+mod object;
 pub mod replay;
 mod report;
 mod serialize;

@@ -8,7 +8,8 @@ use crate::encoding::decode_untrusted;
 use crate::ids::{Id, NameResolver};
 use crate::json::JsonWriter;
 use crate::normalize::{Norm, ObjectKind};
-use crate::serialize::{FileObject, Serializer, Sock};
+use crate::object::{FileObject, Sock};
+use crate::serialize::Serializer;
 use crate::sockaddr::{Family, SockAddr};
 use crate::view::EventView;
 
