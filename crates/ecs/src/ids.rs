@@ -62,6 +62,10 @@ impl Id {
 }
 
 /// Resolves numeric ids to names. Implementations should cache.
+///
+/// The [`crate::Serializer`] keeps the `user.*`/`group.*` text it wrote for
+/// the last user and group id: a resolver whose answers change must be
+/// changed through [`crate::Serializer::names_mut`], which forgets that text.
 pub trait NameResolver {
     /// The user name of `uid`, if known.
     fn user_name(&self, uid: u32) -> Option<&str>;
