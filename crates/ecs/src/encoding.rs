@@ -16,6 +16,7 @@ use std::borrow::Cow;
 /// and the `old-`/`new-` `chardev`, `disk`, `fs`, `net`, `rng` fields.
 /// EXECVE `aN` arguments are handled by [`is_execve_arg`] (only in EXECVE
 /// records: SYSCALL `a0`..`a3` are plain hex numbers).
+#[inline]
 pub fn is_encoded_field(key: &[u8]) -> bool {
     matches!(
         key,
@@ -86,15 +87,21 @@ const HEX_VALUE: [u8; 256] = {
 /// Decodes hex text (either case). `None` if the length is odd or a byte is
 /// not a hex digit. The empty input decodes to nothing.
 pub fn hex_decode(hex: &[u8]) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 || !hex.iter().all(|&b| HEX_VALUE[b as usize] < 16) {
+    if hex.len() % 2 != 0 {
         return None;
     }
-    // Validated above: every byte is a digit, no check per pair.
-    Some(
-        hex.chunks_exact(2)
-            .map(|p| HEX_VALUE[p[0] as usize] << 4 | HEX_VALUE[p[1] as usize])
-            .collect(),
-    )
+    // One pass: decode every pair and remember whether a byte was not a
+    // digit (its table value, 0xff, has the high nibble set).
+    let mut bad = 0u8;
+    let out: Vec<u8> = hex
+        .chunks_exact(2)
+        .map(|p| {
+            let (h, l) = (HEX_VALUE[p[0] as usize], HEX_VALUE[p[1] as usize]);
+            bad |= h | l;
+            h << 4 | l
+        })
+        .collect();
+    (bad < 16).then_some(out)
 }
 
 /// True when every byte is a hex digit and the length is even and non-zero.

@@ -18,7 +18,26 @@ pub enum Id {
 
 impl Id {
     /// Parses a decimal id; `4294967295` and `-1` are [`Id::Unset`].
+    #[inline]
     pub fn parse(v: &[u8]) -> Option<Id> {
+        // Fast path: 1 to 9 digits is always a set id (below u32::MAX).
+        if !v.is_empty() && v.len() <= 9 {
+            let mut n = 0u32;
+            let mut digits = true;
+            for &b in v {
+                let d = b.wrapping_sub(b'0');
+                digits &= d <= 9;
+                n = n.wrapping_mul(10).wrapping_add(u32::from(d));
+            }
+            if digits {
+                return Some(Id::Set(n));
+            }
+        }
+        Self::parse_other(v)
+    }
+
+    /// [`Id::parse`] for what is not 1 to 9 digits.
+    fn parse_other(v: &[u8]) -> Option<Id> {
         if v == b"-1" || v == b"unset" {
             return Some(Id::Unset);
         }
@@ -43,6 +62,10 @@ impl Id {
 }
 
 /// Resolves numeric ids to names. Implementations should cache.
+///
+/// The [`crate::Serializer`] keeps the `user.*`/`group.*` text it wrote for
+/// the last user and group id: a resolver whose answers change must be
+/// changed through [`crate::Serializer::names_mut`], which forgets that text.
 pub trait NameResolver {
     /// The user name of `uid`, if known.
     fn user_name(&self, uid: u32) -> Option<&str>;
@@ -204,6 +227,52 @@ impl NameResolver for SystemNames {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition [`Id::parse`]'s fast path must agree with.
+    fn parse_reference(v: &[u8]) -> Option<Id> {
+        if v == b"-1" || v == b"unset" {
+            return Some(Id::Unset);
+        }
+        if v.is_empty() || v.len() > 10 || !v.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let n: u64 = v.iter().fold(0, |n, &b| n * 10 + u64::from(b - b'0'));
+        match u32::try_from(n) {
+            Ok(UNSET) => Some(Id::Unset),
+            Ok(n) => Some(Id::Set(n)),
+            Err(_) => None,
+        }
+    }
+
+    #[test]
+    fn parse_matches_reference_at_the_edges() {
+        for v in [
+            &b""[..],
+            b"0",
+            b"007",
+            b"999999999",
+            b"1000000000",
+            b"4294967294",
+            b"4294967295",
+            b"4294967296",
+            b"99999999999",
+            b"-1",
+            b"unset",
+            b"1a",
+            b"/",
+            b":",
+            b"12345678:",
+        ] {
+            assert_eq!(Id::parse(v), parse_reference(v), "{v:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_matches_reference(v in "[0-9:/a-]{0,12}") {
+            proptest::prop_assert_eq!(Id::parse(v.as_bytes()), parse_reference(v.as_bytes()));
+        }
+    }
 
     #[test]
     fn unset_ids() {

@@ -6,298 +6,13 @@
 //! exact bytes are recorded, hex-encoded, under the value's dotted path; the
 //! serializer writes that map as `auditd.non_utf8` (see the crate README).
 
-const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+mod text;
 
-const HI: u64 = 0x8080_8080_8080_8080;
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-
-/// High bit set in each byte of `x` that is zero; exact per byte (no
-/// borrow between bytes, so no false positives anywhere in the word).
-#[inline(always)]
-fn zero_bytes(x: u64) -> u64 {
-    // (low 7 bits + 0x7f) sets the high bit iff the low 7 bits are not all
-    // zero; or-ing `x` adds the byte's own high bit. No carry leaves a byte.
-    !(((x & LOW7).wrapping_add(LOW7)) | x) & HI
-}
-
-/// Non-zero when some byte of `w` needs attention: a control byte (< 0x20),
-/// `"`, `\\`, or (when `stop_high`) a byte >= 0x80. SWAR, 8 bytes at a time;
-/// each flagged byte (high bit of its lane) is exactly one that matches.
-#[inline(always)]
-fn special(w: u64, stop_high: bool) -> u64 {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    // (low 7 bits + 0x60) sets the high bit iff the low 7 bits are >= 0x20.
-    let lt_space = !(((w & LOW7).wrapping_add(LO * 0x60)) | w) & HI;
-    let quote = zero_bytes(w ^ (LO * u64::from(b'"')));
-    let bslash = zero_bytes(w ^ (LO * u64::from(b'\\')));
-    lt_space | quote | bslash | if stop_high { w & HI } else { 0 }
-}
-
-/// Like [`special`] with fewer operations, but a flagged byte may also set
-/// the flags of the bytes above it (the SWAR borrow). So: the lowest flag
-/// is exact, and the word is zero iff no byte matches; use it where no
-/// lower byte is masked off (the padding of a short load is above the
-/// data, so it may be masked).
-#[inline(always)]
-fn special_fast(w: u64, stop_high: bool) -> u64 {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
-    let lt_space = w.wrapping_sub(LO * 0x20) & !w & HI;
-    let quote = has_zero(w ^ (LO * u64::from(b'"')));
-    let bslash = has_zero(w ^ (LO * u64::from(b'\\')));
-    lt_space | quote | bslash | if stop_high { w & HI } else { 0 }
-}
-
-#[inline(always)]
-fn load8(s: &[u8], at: usize) -> u64 {
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&s[at..at + 8]);
-    u64::from_le_bytes(b)
-}
-
-/// Index of the first byte at or after `from` that needs an escape (or is
-/// >= 0x80 when `stop_high`), or `s.len()`.
-#[inline(always)]
-fn scan(s: &[u8], from: usize, stop_high: bool) -> usize {
-    let mut i = from;
-    while i + 8 <= s.len() {
-        let m = special_fast(load8(s, i), stop_high);
-        if m != 0 {
-            // The lowest flagged byte is the first (little-endian load).
-            return i + (m.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    if i == s.len() {
-        return i;
-    }
-    if s.len() >= 8 {
-        // The last 8 bytes, overlapping what was scanned; the flags are
-        // exact per byte, so the ones before `i` are masked off.
-        let base = s.len() - 8;
-        let m = special(load8(s, base), stop_high) & (!0u64 << ((i - base) * 8));
-        return if m != 0 {
-            base + (m.trailing_zeros() / 8) as usize
-        } else {
-            s.len()
-        };
-    }
-    // Shorter than a word: load it whole, flags past the end masked off.
-    let len = s.len();
-    let keep = ((1u64 << (len * 8)) - 1) & (!0u64 << (i * 8));
-    let m = special(load_short(s), stop_high) & keep;
-    if m != 0 {
-        (m.trailing_zeros() / 8) as usize
-    } else {
-        len
-    }
-}
-
-/// `s` (shorter than 8 bytes) as a little-endian word, zero past its end;
-/// two overlapping loads instead of a loop (an overlapped byte is or-ed
-/// with itself).
-#[inline(always)]
-fn load_short(s: &[u8]) -> u64 {
-    let len = s.len();
-    if len >= 4 {
-        let lo = u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
-        let hi = u32::from_le_bytes([s[len - 4], s[len - 3], s[len - 2], s[len - 1]]);
-        u64::from(lo) | u64::from(hi) << ((len - 4) * 8)
-    } else if len >= 2 {
-        let lo = u16::from_le_bytes([s[0], s[1]]);
-        let hi = u16::from_le_bytes([s[len - 2], s[len - 1]]);
-        u64::from(lo) | u64::from(hi) << ((len - 2) * 8)
-    } else if len == 1 {
-        u64::from(s[0])
-    } else {
-        0
-    }
-}
-
-/// Appends `s` when it is plain (ASCII, nothing to escape) and returns
-/// `true`; appends nothing and returns `false` otherwise. Strings up to 16
-/// bytes are checked and copied as one or two words (no loop, no `memcpy`
-/// call).
-#[inline(always)]
-fn put_plain(out: &mut Vec<u8>, s: &[u8]) -> bool {
-    let n = s.len();
-    if n <= 8 {
-        let w = if n == 8 { load8(s, 0) } else { load_short(s) };
-        let keep = if n == 8 { !0u64 } else { (1u64 << (n * 8)) - 1 };
-        if special_fast(w, true) & keep != 0 {
-            return false;
-        }
-        put_word(out, w, n);
-        true
-    } else if n <= 16 {
-        let a = load8(s, 0);
-        let b = load8(s, n - 8);
-        if special_fast(a, true) | special_fast(b, true) != 0 {
-            return false;
-        }
-        put_word(out, a, 8);
-        // `b` holds bytes n-8..n; bytes 8..n are its top n-8.
-        put_word(out, b >> ((16 - n) * 8), n - 8);
-        true
-    } else {
-        if scan(s, 0, true) != n {
-            return false;
-        }
-        out.extend_from_slice(s);
-        true
-    }
-}
-
-/// Appends the low `n` (<= 8) bytes of `w` (little-endian): one 8-byte
-/// store, then the length cut back (no `memcpy` call for a variable length).
-#[inline(always)]
-fn put_word(out: &mut Vec<u8>, w: u64, n: usize) {
-    let len = out.len();
-    out.extend_from_slice(&w.to_le_bytes());
-    out.truncate(len + n);
-}
-
-fn push_escape(out: &mut Vec<u8>, b: u8) {
-    match b {
-        b'"' => out.extend_from_slice(b"\\\""),
-        b'\\' => out.extend_from_slice(b"\\\\"),
-        b'\n' => out.extend_from_slice(b"\\n"),
-        b'\t' => out.extend_from_slice(b"\\t"),
-        b'\r' => out.extend_from_slice(b"\\r"),
-        0x08 => out.extend_from_slice(b"\\b"),
-        0x0c => out.extend_from_slice(b"\\f"),
-        _ => out.extend_from_slice(&[
-            b'\\',
-            b'u',
-            b'0',
-            b'0',
-            HEX_LOWER[(b >> 4) as usize],
-            HEX_LOWER[(b & 15) as usize],
-        ]),
-    }
-}
-
-/// Appends `s` (valid UTF-8) as JSON string content, without the quotes.
-fn escape_utf8(out: &mut Vec<u8>, s: &[u8]) {
-    let mut start = 0;
-    loop {
-        let i = scan(s, start, false);
-        out.extend_from_slice(&s[start..i]);
-        if i >= s.len() {
-            return;
-        }
-        push_escape(out, s[i]);
-        start = i + 1;
-    }
-}
-
-/// Appends `bytes` as a complete JSON string (with quotes). Returns `false`
-/// when the bytes were not valid UTF-8 (and were written lossily).
-#[inline(always)]
-pub fn write_string(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    // Fast path: plain ASCII without escapes is one copy.
-    if put_plain(out, bytes) {
-        out.push(b'"');
-        return true;
-    }
-    write_string_escaped(out, bytes)
-}
-
-/// [`write_string`] after the opening quote, for a string that needs
-/// escaping or is not ASCII.
-#[cold]
-#[inline(never)]
-fn write_string_escaped(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    let i = scan(bytes, 0, true);
-    out.extend_from_slice(&bytes[..i]);
-    write_string_rest(out, bytes, i)
-}
-
-/// [`write_string`] from the first byte that needs attention on.
-#[cold]
-fn write_string_rest(out: &mut Vec<u8>, bytes: &[u8], mut i: usize) -> bool {
-    loop {
-        if bytes[i] < 0x80 {
-            push_escape(out, bytes[i]);
-            let start = i + 1;
-            i = scan(bytes, start, true);
-            out.extend_from_slice(&bytes[start..i]);
-            if i >= bytes.len() {
-                out.push(b'"');
-                return true;
-            }
-            continue;
-        }
-        // Non-ASCII: validate the rest once, then escape it.
-        let rest = &bytes[i..];
-        let valid = if std::str::from_utf8(rest).is_ok() {
-            escape_utf8(out, rest);
-            true
-        } else {
-            for chunk in rest.utf8_chunks() {
-                escape_utf8(out, chunk.valid().as_bytes());
-                if !chunk.invalid().is_empty() {
-                    out.extend_from_slice("\u{FFFD}".as_bytes());
-                }
-            }
-            false
-        };
-        out.push(b'"');
-        return valid;
-    }
-}
-
-/// Appends the lowercase hex encoding of `bytes`.
-pub fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
-    out.reserve(bytes.len() * 2);
-    for &b in bytes {
-        out.push(HEX_LOWER[(b >> 4) as usize]);
-        out.push(HEX_LOWER[(b & 15) as usize]);
-    }
-}
-
-/// "00" .. "99": two decimal digits per table entry.
-const DIGITS2: &[u8; 200] = b"0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
-/// Appends the decimal text of `v`.
-#[inline]
-pub(crate) fn push_u64(out: &mut Vec<u8>, v: u64) {
-    if v < 10 {
-        out.push(b'0' + v as u8);
-        return;
-    }
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut v = v;
-    while v >= 100 {
-        let d = (v % 100) as usize * 2;
-        v /= 100;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
-    }
-    if v >= 10 {
-        let d = v as usize * 2;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
-    } else {
-        i -= 1;
-        buf[i] = b'0' + v as u8;
-    }
-    out.extend_from_slice(&buf[i..]);
-}
-
-fn push_i64(out: &mut Vec<u8>, v: i64) {
-    if v < 0 {
-        out.push(b'-');
-    }
-    push_u64(out, v.unsigned_abs());
-}
+pub(crate) use text::push_u64;
+use text::{
+    lane_mask, load8, load_short, push_i64, scan, special_fast, write_string_escaped, Cur, SLACK,
+};
+pub use text::{push_hex, write_string};
 
 /// How an open object/array is named in its parent.
 #[derive(Clone, Copy)]
@@ -310,8 +25,10 @@ enum Seg {
     Index(u32),
 }
 
+/// An open object or array (kept between events by the serializer, see
+/// [`JsonWriter::new_with_stack`]).
 #[derive(Clone, Copy)]
-struct Level {
+pub(crate) struct Level {
     array: bool,
     count: u32,
     seg: Seg,
@@ -342,14 +59,22 @@ pub struct JsonWriter<'a> {
 impl<'a> JsonWriter<'a> {
     /// Starts writing a top-level object at the end of `out`.
     pub fn new(out: &'a mut Vec<u8>) -> Self {
+        Self::new_with_stack(out, Vec::with_capacity(8))
+    }
+
+    /// [`JsonWriter::new`] reusing the allocation of a stack given back by
+    /// [`JsonWriter::finish_stack`].
+    pub(crate) fn new_with_stack(out: &'a mut Vec<u8>, mut levels: Vec<Level>) -> Self {
         out.push(b'{');
+        levels.clear();
+        levels.push(Level {
+            array: false,
+            count: 0,
+            seg: Seg::Root,
+        });
         JsonWriter {
             out,
-            levels: vec![Level {
-                array: false,
-                count: 0,
-                seg: Seg::Root,
-            }],
+            levels,
             first: true,
             non_utf8: Vec::new(),
         }
@@ -357,10 +82,22 @@ impl<'a> JsonWriter<'a> {
 
     /// Closes every open object/array and returns the non-UTF-8 values seen.
     pub fn finish(mut self) -> Vec<NonUtf8> {
+        self.close_all();
+        std::mem::take(&mut self.non_utf8)
+    }
+
+    /// [`JsonWriter::finish`] that gives back the (empty) stack for the
+    /// next [`JsonWriter::new_with_stack`]; non-UTF-8 values not taken are
+    /// dropped.
+    pub(crate) fn finish_stack(mut self) -> Vec<Level> {
+        self.close_all();
+        std::mem::take(&mut self.levels)
+    }
+
+    fn close_all(&mut self) {
         while let Some(l) = self.levels.pop() {
             self.out.push(if l.array { b']' } else { b'}' });
         }
-        std::mem::take(&mut self.non_utf8)
     }
 
     /// Takes the non-UTF-8 values recorded so far.
@@ -382,24 +119,62 @@ impl<'a> JsonWriter<'a> {
         }
     }
 
+    /// Appends `,"key":` for a plain key at `c` (the comma when needed) and
+    /// returns where the key's text is (`len`: the length of `out` at
+    /// `c`'s creation).
+    ///
+    /// # Safety
+    /// `key` is plain ASCII without escapes and `c` has `key.len() + 4`
+    /// spare bytes.
+    #[inline(always)]
+    unsafe fn plain_key_at(&mut self, c: &mut Cur, len: usize, key: &[u8]) -> (u32, u32) {
+        let comma = !std::mem::replace(&mut self.first, false);
+        let start = len + usize::from(comma) + 1;
+        // SAFETY: key.len() + 4 spare: comma, two quotes, key, colon.
+        unsafe {
+            if comma {
+                c.byte(b',');
+            }
+            c.byte(b'"');
+            c.slice(key);
+            c.byte(b'"');
+            c.byte(b':');
+        }
+        (start as u32, (start + key.len()) as u32)
+    }
+
+    /// Writes `,"key":` (the comma when needed) with `extra` more bytes of
+    /// spare capacity after it; returns where the key's escaped text is in
+    /// `out`.
+    #[inline(always)]
+    fn key_reserve(&mut self, key: &[u8], extra: usize) -> (u32, u32) {
+        if scan(key, 0, true) == key.len() {
+            // Plain ASCII (every key the serializer writes): one copy.
+            self.out.reserve(key.len() + 4 + extra);
+            let len = self.out.len();
+            let mut c = Cur::new(self.out);
+            // SAFETY: plain key, key.len() + 4 spare; `out` untouched
+            // until the commit.
+            unsafe {
+                let at = self.plain_key_at(&mut c, len, key);
+                c.commit(self.out);
+                return at;
+            }
+        }
+        self.comma();
+        let start = self.out.len() + 1;
+        write_string(self.out, key);
+        let end = self.out.len() - 1;
+        self.out.push(b':');
+        self.out.reserve(extra);
+        (start as u32, end as u32)
+    }
+
     /// Writes `,"key":` (the comma when needed); returns where the key's
     /// escaped text is in `out`.
     #[inline(always)]
     fn key(&mut self, key: &[u8]) -> (u32, u32) {
-        self.comma();
-        let start = self.out.len() + 1;
-        if scan(key, 0, true) == key.len() {
-            // Plain ASCII (every key the serializer writes): one copy.
-            self.out.reserve(key.len() + 3);
-            self.out.push(b'"');
-            self.out.extend_from_slice(key);
-            self.out.extend_from_slice(b"\":");
-            return (start as u32, (start + key.len()) as u32);
-        }
-        write_string(self.out, key);
-        let end = self.out.len() - 1;
-        self.out.push(b':');
-        (start as u32, end as u32)
+        self.key_reserve(key, 0)
     }
 
     fn note_invalid(&mut self, key: Option<&[u8]>, bytes: &[u8]) {
@@ -426,8 +201,10 @@ impl<'a> JsonWriter<'a> {
         });
     }
 
+    #[inline(always)]
     fn open(&mut self, array: bool, seg: Seg) {
         self.out.push(if array { b'[' } else { b'{' });
+        // Never grows after the first events (the serializer reuses it).
         self.levels.push(Level {
             array,
             count: 0,
@@ -451,14 +228,53 @@ impl<'a> JsonWriter<'a> {
     /// Opens an object member whose key is arbitrary bytes.
     #[inline(always)]
     pub fn begin_object_bytes(&mut self, key: &[u8]) {
-        let (start, end) = self.key(key);
+        let (start, end) = self.key_reserve(key, 1);
         self.open(false, Seg::Key(start, end));
+    }
+
+    /// Opens an object member `key` and writes `members` into it: already
+    /// valid JSON text of one or more complete members (`"a":1,"b":"x"`),
+    /// a constant run written as one copy.
+    #[inline(always)]
+    pub(crate) fn begin_object_with(&mut self, key: &str, members: &[u8]) {
+        let (start, end) = self.key_reserve(key.as_bytes(), members.len() + 1 + SLACK);
+        let mut c = Cur::new(self.out);
+        // SAFETY: `{` and the copy (members.len() + SLACK) reserved after
+        // the key; `out` untouched until the commit.
+        unsafe {
+            c.byte(b'{');
+            c.copy(members);
+            c.commit(self.out);
+        }
+        self.levels.push(Level {
+            array: false,
+            count: 0,
+            seg: Seg::Key(start, end),
+        });
+        self.first = members.is_empty();
+    }
+
+    /// Writes `members`, already valid JSON text of one or more complete
+    /// members (`"a":1,"b":"x"`), into the open object (one copy).
+    #[inline]
+    pub(crate) fn raw_members(&mut self, members: &[u8]) {
+        self.out.reserve(members.len() + 1 + SLACK);
+        let mut c = Cur::new(self.out);
+        // SAFETY: the comma and the copy (members.len() + SLACK) reserved;
+        // `out` untouched until the commit.
+        unsafe {
+            if !std::mem::replace(&mut self.first, false) {
+                c.byte(b',');
+            }
+            c.copy(members);
+            c.commit(self.out);
+        }
     }
 
     /// Opens an array member `key`.
     #[inline(always)]
     pub fn begin_array(&mut self, key: &str) {
-        let (start, end) = self.key(key.as_bytes());
+        let (start, end) = self.key_reserve(key.as_bytes(), 1);
         self.open(true, Seg::Key(start, end));
     }
 
@@ -485,18 +301,35 @@ impl<'a> JsonWriter<'a> {
     /// Writes a string member from bytes.
     ///
     /// Inlined so that a literal key's escape check and copy are resolved
-    /// at compile time; the value is written out of line.
+    /// at compile time; one reservation and one length update cover the
+    /// key and a plain value.
     #[inline(always)]
     pub fn str_field(&mut self, key: &str, value: &[u8]) {
-        self.key(key.as_bytes());
-        self.str_value(key.as_bytes(), value);
-    }
-
-    /// Writes a string value after its key (`key` is for the non-UTF-8
-    /// report).
-    #[inline]
-    fn str_value(&mut self, key: &[u8], value: &[u8]) {
-        self.value_inline(key, value);
+        let k = key.as_bytes();
+        if scan(k, 0, true) != k.len() {
+            self.key(k);
+            self.value_inline(k, value);
+            return;
+        }
+        self.out.reserve(k.len() + value.len() + 6 + SLACK);
+        let len = self.out.len();
+        let mut c = Cur::new(self.out);
+        // SAFETY: k.len() + 4 for the key, then value.len() + 2 + SLACK for
+        // the quoted plain value; `out` untouched until the commits.
+        unsafe {
+            self.plain_key_at(&mut c, len, k);
+            c.byte(b'"');
+            if c.plain(value) {
+                c.byte(b'"');
+                c.commit(self.out);
+                return;
+            }
+            c.commit(self.out);
+        }
+        // Rare: a value that needs escaping (the opening quote is written).
+        if !write_string_escaped(self.out, value) {
+            self.note_invalid(Some(k), value);
+        }
     }
 
     #[inline(always)]
@@ -506,58 +339,126 @@ impl<'a> JsonWriter<'a> {
         }
     }
 
+    /// `,"key":"value"` for a key and a value of at most 8 bytes each,
+    /// both plain: both checked at once, then written as words. Writes
+    /// nothing and returns `false` when either needs escaping.
+    #[inline(always)]
+    fn short_member(&mut self, key: &[u8], value: &[u8]) -> bool {
+        debug_assert!(key.len() <= 8 && value.len() <= 8);
+        let k = if key.len() == 8 {
+            load8(key, 0)
+        } else {
+            load_short(key)
+        };
+        let v = if value.len() == 8 {
+            load8(value, 0)
+        } else {
+            load_short(value)
+        };
+        // Flags past each string's end are masked off: only bytes above a
+        // real match can be false positives (see `special_fast`).
+        if (special_fast(k, true) & lane_mask(key.len()))
+            | (special_fast(v, true) & lane_mask(value.len()))
+            != 0
+        {
+            return false;
+        }
+        // At most 1 + 1 + 8 + 3 + 8 + 1 bytes, the words stored whole.
+        self.out.reserve(32);
+        let mut c = Cur::new(self.out);
+        // SAFETY: 32 spare bytes: each word store needs 8 spare at its
+        // position, the last one (the value) starts at most 13 bytes in;
+        // `out` untouched until the commit.
+        unsafe {
+            if !std::mem::replace(&mut self.first, false) {
+                c.byte(b',');
+            }
+            c.byte(b'"');
+            c.word(k, key.len());
+            c.word(u64::from_le_bytes(*b"\":\"\0\0\0\0\0"), 3);
+            c.word(v, value.len());
+            c.byte(b'"');
+            c.commit(self.out);
+        }
+        true
+    }
+
     /// Writes a string member whose key is arbitrary bytes.
     #[inline(always)]
     pub fn str_field_bytes(&mut self, key: &[u8], value: &[u8]) {
-        self.comma();
-        let out = &mut *self.out;
-        out.reserve(key.len() + value.len() + 6);
-        out.push(b'"');
-        if put_plain(out, key) {
-            out.extend_from_slice(b"\":");
-        } else {
-            // Rare: a key that needs escaping.
-            out.pop();
-            write_string(out, key);
-            out.push(b':');
+        if key.len() <= 8 && value.len() <= 8 && self.short_member(key, value) {
+            return;
         }
+        // comma, quote, key + SLACK, `":"`; then value + SLACK, quote.
+        self.out.reserve(key.len() + value.len() + 6 + 2 * SLACK);
+        let mut c = Cur::new(self.out);
+        // SAFETY: the reservation covers the comma, the quote, the plain
+        // key copy (key.len() + SLACK), `":"`, then the plain value copy
+        // (value.len() + SLACK) and the closing quote; `out` untouched
+        // until the commits.
+        unsafe {
+            if !self.first {
+                c.byte(b',');
+            }
+            c.byte(b'"');
+            if c.plain(key) {
+                self.first = false;
+                c.word(u64::from_le_bytes(*b"\":\"\0\0\0\0\0"), 3);
+                if c.plain(value) {
+                    c.byte(b'"');
+                    c.commit(self.out);
+                    return;
+                }
+                c.commit(self.out);
+                // Rare: a value that needs escaping (opening quote written).
+                if !write_string_escaped(self.out, value) {
+                    self.note_invalid(Some(key), value);
+                }
+                return;
+            }
+            // Nothing committed: `out` is as it was.
+        }
+        // Rare: a key that needs escaping.
+        self.comma();
+        write_string(self.out, key);
+        self.out.push(b':');
         self.value_inline(key, value);
     }
 
     /// Writes a string member made of `parts` joined with single spaces,
-    /// without building the joined string (unless it is not UTF-8).
+    /// without building the joined string (unless a part needs escaping or
+    /// is not UTF-8).
     pub fn str_field_joined<T: AsRef<[u8]>>(&mut self, key: &str, parts: &[T]) {
-        self.key(key.as_bytes());
-        self.out.push(b'"');
-        let mut valid = true;
-        for (i, p) in parts.iter().enumerate() {
-            if i > 0 {
-                self.out.push(b' ');
+        let total: usize = parts.iter().map(|p| p.as_ref().len() + 1).sum();
+        self.key_reserve(key.as_bytes(), total + 2 + SLACK);
+        let mut c = Cur::new(self.out);
+        // SAFETY: `total + 2 + SLACK` spare: the quotes, each part
+        // (p.len() + SLACK, the SLACK reused) and the spaces between them;
+        // `out` untouched until the commit.
+        let plain = unsafe {
+            c.byte(b'"');
+            let mut plain = true;
+            for (i, p) in parts.iter().enumerate() {
+                if i > 0 {
+                    c.byte(b' ');
+                }
+                if !c.plain(p.as_ref()) {
+                    plain = false;
+                    break;
+                }
             }
-            let p = p.as_ref();
-            let start = self.out.len();
-            if write_string(self.out, p) {
-                // Drop the quotes write_string added around the part.
-                self.out.remove(start);
-                self.out.pop();
-            } else {
-                self.out.truncate(start);
-                valid = false;
-                break;
+            if plain {
+                c.byte(b'"');
+                c.commit(self.out);
             }
-        }
-        if valid {
-            self.out.push(b'"');
+            plain
+        };
+        if plain {
             return;
         }
-        // Rare: rewrite from scratch through the lossy path.
+        // Rare: written from scratch through the escaping/lossy path (the
+        // cursor was not committed: `out` ends after the key).
         let joined = crate::argv::join_args(parts);
-        let open = self
-            .out
-            .iter()
-            .rposition(|&b| b == b'"')
-            .unwrap_or(self.out.len());
-        self.out.truncate(open);
         if !write_string(self.out, &joined) {
             self.note_invalid(Some(key.as_bytes()), &joined);
         }
@@ -566,8 +467,22 @@ impl<'a> JsonWriter<'a> {
     /// Writes an unsigned integer member.
     #[inline(always)]
     pub fn u64_field(&mut self, key: &str, value: u64) {
-        self.key(key.as_bytes());
-        push_u64(self.out, value);
+        let k = key.as_bytes();
+        if scan(k, 0, true) != k.len() {
+            self.key(k);
+            push_u64(self.out, value);
+            return;
+        }
+        self.out.reserve(k.len() + 4 + 20);
+        let len = self.out.len();
+        let mut c = Cur::new(self.out);
+        // SAFETY: plain key (k.len() + 4) and 20 digits reserved; `out`
+        // untouched until the commit.
+        unsafe {
+            self.plain_key_at(&mut c, len, k);
+            c.u64(value);
+            c.commit(self.out);
+        }
     }
 
     /// Writes a signed integer member.
@@ -588,10 +503,16 @@ impl<'a> JsonWriter<'a> {
     /// Writes a member whose value is the decimal text of `value`, as a string.
     #[inline(always)]
     pub fn u64_str_field(&mut self, key: &str, value: u64) {
-        self.key(key.as_bytes());
-        self.out.push(b'"');
-        push_u64(self.out, value);
-        self.out.push(b'"');
+        self.key_reserve(key.as_bytes(), 22);
+        let mut c = Cur::new(self.out);
+        // SAFETY: 22 spare bytes reserved after the key: two quotes and at
+        // most 20 digits; `out` untouched until the commit.
+        unsafe {
+            c.byte(b'"');
+            c.u64(value);
+            c.byte(b'"');
+            c.commit(self.out);
+        }
     }
 
     /// Writes a member whose string value is the lowercase hex of `bytes`.
@@ -604,8 +525,23 @@ impl<'a> JsonWriter<'a> {
 
     /// Writes a string array element.
     pub fn item_str(&mut self, value: &[u8]) {
-        self.comma();
-        if !write_string(self.out, value) {
+        self.out.reserve(value.len() + 3 + SLACK);
+        let mut c = Cur::new(self.out);
+        // SAFETY: the comma, the quotes and the plain copy (value.len() +
+        // SLACK) are reserved; `out` untouched until the commits.
+        let plain = unsafe {
+            if !std::mem::replace(&mut self.first, false) {
+                c.byte(b',');
+            }
+            c.byte(b'"');
+            let plain = c.plain(value);
+            if plain {
+                c.byte(b'"');
+            }
+            c.commit(self.out);
+            plain
+        };
+        if !plain && !write_string_escaped(self.out, value) {
             self.note_invalid(None, value);
         }
         self.bump();
@@ -620,9 +556,16 @@ impl<'a> JsonWriter<'a> {
 
     /// Appends raw, already valid JSON text as a member value. The caller
     /// guarantees `json` is one complete JSON value.
+    #[inline(always)]
     pub fn raw_field(&mut self, key: &str, json: &[u8]) {
-        self.key(key.as_bytes());
-        self.out.extend_from_slice(json);
+        self.key_reserve(key.as_bytes(), json.len() + SLACK);
+        let mut c = Cur::new(self.out);
+        // SAFETY: the copy (json.len() + SLACK) reserved after the key;
+        // `out` untouched until the commit.
+        unsafe {
+            c.copy(json);
+            c.commit(self.out);
+        }
     }
 }
 
@@ -682,41 +625,87 @@ mod tests {
         assert_eq!(v["a"][1], 7);
     }
 
-    /// The byte-at-a-time definition `scan` must agree with.
-    fn scan_reference(s: &[u8], from: usize, stop_high: bool) -> usize {
-        (from..s.len())
-            .find(|&i| s[i] < 0x20 || s[i] == b'"' || s[i] == b'\\' || (stop_high && s[i] >= 0x80))
-            .unwrap_or(s.len())
+    /// The unchecked writes (`put_*_unchecked`, `push_u64_unchecked`, the
+    /// fused key + value reservations) at every length around the word
+    /// sizes, starting from an empty and from an exactly full buffer (so
+    /// each reservation must grow it): the text parses back exactly.
+    #[test]
+    fn reserved_writes_at_every_length_round_trip() {
+        for len in 0..40usize {
+            let plain: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut escaped = plain.clone();
+            if len > 0 {
+                escaped[len / 2] = b'"';
+            }
+            for start in [Vec::new(), Vec::with_capacity(1), {
+                let mut v = Vec::with_capacity(64);
+                v.resize(64, b' ');
+                v
+            }] {
+                let mut out = start.clone();
+                let pre = out.len();
+                let mut w = JsonWriter::new(&mut out);
+                w.str_field("plain", &plain);
+                w.str_field("esc", &escaped);
+                w.str_field_bytes(&plain, &escaped);
+                w.u64_field("n", len as u64 * 1_000_000_007);
+                w.u64_str_field("s", u64::MAX - len as u64);
+                w.str_field_joined("j", &[&plain[..], &plain[..], &escaped[..]]);
+                w.str_field_joined("k", &[&plain[..], b"x"]);
+                w.begin_object("short");
+                w.str_field_bytes(b"k", &plain);
+                if len > 0 {
+                    w.str_field_bytes(&plain, b"v");
+                }
+                w.end();
+                w.begin_array("items");
+                w.item_str(&plain);
+                w.item_str(&escaped);
+                w.end();
+                assert!(w.finish().is_empty());
+                let v = parse(&out[pre..]);
+                let p = String::from_utf8(plain.clone()).unwrap();
+                let e = String::from_utf8(escaped.clone()).unwrap();
+                assert_eq!(v["plain"], p.as_str());
+                assert_eq!(v["esc"], e.as_str());
+                if len > 0 {
+                    assert_eq!(v[p.as_str()], e.as_str());
+                }
+                assert_eq!(v["n"], len as u64 * 1_000_000_007);
+                assert_eq!(v["s"], (u64::MAX - len as u64).to_string());
+                assert_eq!(v["j"], format!("{p} {p} {e}"));
+                assert_eq!(v["k"], format!("{p} x"));
+                assert_eq!(v["short"]["k"], p.as_str());
+                if len > 0 {
+                    assert_eq!(v["short"][p.as_str()], "v");
+                }
+                assert_eq!(v["items"][0], p.as_str());
+                assert_eq!(v["items"][1], e.as_str());
+            }
+        }
+        for n in [0u64, 9, 10, 99, 100, 999, 1000, 12_345_678, u64::MAX] {
+            let mut out = Vec::new();
+            push_u64(&mut out, n);
+            assert_eq!(out, n.to_string().as_bytes());
+        }
     }
 
     #[test]
-    fn scan_finds_every_special_byte_at_every_length_and_offset() {
-        for len in 0..20usize {
-            for special in [0u8, 0x1f, b'"', b'\\', 0x80, 0xff] {
-                for at in 0..len {
-                    let mut s = vec![b'a'; len];
-                    s[at] = special;
-                    for from in 0..=len {
-                        for high in [false, true] {
-                            assert_eq!(
-                                scan(&s, from, high),
-                                scan_reference(&s, from, high),
-                                "len {len} byte {special:#x} at {at} from {from} high {high}"
-                            );
-                        }
-                    }
-                }
-            }
-        }
+    fn joined_non_utf8_is_lossy_and_recorded() {
+        let mut out = Vec::new();
+        let mut w = JsonWriter::new(&mut out);
+        w.begin_object("process");
+        w.str_field_joined("title", &[&b"ab"[..], b"c\xffd", b"e\"f"]);
+        w.end();
+        let bad = w.finish();
+        let v = parse(&out);
+        assert_eq!(v["process"]["title"], "ab c\u{FFFD}d e\"f");
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].path, "process.title");
+        assert_eq!(bad[0].bytes, b"ab c\xffd e\"f");
     }
 
     proptest::proptest! {
-        #[test]
-        fn scan_matches_reference(s in proptest::collection::vec(proptest::num::u8::ANY, 0..40), from in 0usize..41, high: bool) {
-            let from = from.min(s.len());
-            proptest::prop_assert_eq!(scan(&s, from, high), scan_reference(&s, from, high));
-        }
-
         #[test]
         fn valid_strings_round_trip_exactly(s in "[\\x00-\\x7f\"\\\\é✓\u{10348}]{0,40}") {
             let mut out = Vec::new();

@@ -88,13 +88,29 @@ impl FileMode {
     /// Permission bits incl. setuid/setgid/sticky as 4 octal digits (`0755`,
     /// `4755`): ECS `file.mode`.
     pub fn perm_octal(self) -> String {
-        format!("{:04o}", self.0 & 0o7777)
+        String::from_utf8_lossy(&self.perm_digits()).into_owned()
+    }
+
+    /// [`FileMode::perm_octal`] without an allocation: the four octal
+    /// digits of the permission bits (`0755`).
+    pub fn perm_digits(self) -> [u8; 4] {
+        let p = self.0 & 0o7777;
+        [9, 6, 3, 0].map(|shift| b'0' + ((p >> shift) & 7) as u8)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn perm_digits_match_format() {
+        for m in [0u32, 0o7, 0o755, 0o4755, 0o7777, 0o100644, 0o170777] {
+            let f = FileMode(m);
+            assert_eq!(f.perm_digits(), format!("{:04o}", m & 0o7777).as_bytes());
+            assert_eq!(f.perm_octal(), format!("{:04o}", m & 0o7777));
+        }
+    }
 
     #[test]
     fn modes() {

@@ -1,23 +1,25 @@
 //! The ECS JSON serializer: one event's records -> one JSON object.
 
 use std::borrow::Cow;
-use std::net::IpAddr;
 
 use audit_reassembler::{Completion, Event, Record};
 
 use crate::encoding::split_keys;
 use crate::ids::{Id, NameResolver};
 use crate::json::{push_hex, JsonWriter};
-use crate::mode::FileMode;
 use crate::normalize::{
-    for_record_type, for_syscall, Norm, ObjectKind, APPARMOR_AVC, RECORD_DEFAULT, SYSCALL_DEFAULT,
+    for_record_type, for_syscall, Norm, APPARMOR_AVC, RECORD_DEFAULT, SYSCALL_DEFAULT,
 };
-use crate::sockaddr::SockAddr;
+use crate::object::write_paths;
 use crate::timestamp::TimestampCache;
 use crate::view::{types, EventView, Val, ViewScratch};
 
 /// The ECS version written in `ecs.version`.
 pub const ECS_VERSION: &str = "8.11.0";
+
+/// The `ecs` object, written as one copy (a test checks it against
+/// [`ECS_VERSION`]).
+const ECS_OBJECT: &str = r#"{"version":"8.11.0"}"#;
 
 /// Serializer settings.
 #[derive(Debug, Clone, Default)]
@@ -90,6 +92,27 @@ pub struct Serializer<N: NameResolver> {
     pub(crate) last_time: (u64, u32),
     /// Allocations reused by every event's [`EventView`].
     view_scratch: ViewScratch,
+    /// The JSON writer's stack, reused by every event.
+    levels: Vec<crate::json::Level>,
+    /// The `id`/`name` members of the last user (0) and group (1) id
+    /// written: ids repeat from event to event.
+    id_memo: [IdMemo; 2],
+    /// The last known type number (0: none) and its lowercase name.
+    type_memo: (u16, Vec<u8>),
+    /// The `event.category`/`event.type` members for the last static lists
+    /// (own and extra, by address).
+    category_memo: (Option<CategoryLists>, Vec<u8>),
+}
+
+/// The addresses and lengths of the static category/type lists of an
+/// event (own and extra, for `category` and `type`).
+type CategoryLists = [((usize, usize), (usize, usize)); 2];
+
+/// The JSON members written for one id (see [`Serializer::write_id`]).
+#[derive(Default)]
+struct IdMemo {
+    id: Option<u32>,
+    text: Vec<u8>,
 }
 
 fn parse_u32(v: &[u8]) -> Option<u32> {
@@ -134,24 +157,42 @@ impl<N: NameResolver> Serializer<N> {
             scratch: Vec::new(),
             last_time: (0, 0),
             view_scratch: ViewScratch::default(),
+            levels: Vec::with_capacity(8),
+            id_memo: Default::default(),
+            type_memo: (0, Vec::new()),
+            category_memo: (None, Vec::new()),
         }
     }
 
-    /// The name resolver (e.g. to refresh it).
+    /// The name resolver (e.g. to refresh it). Forgets the names kept for
+    /// the last ids written.
     pub fn names_mut(&mut self) -> &mut N {
+        self.id_memo = Default::default();
         &mut self.names
     }
 
-    fn write_id(&self, w: &mut JsonWriter<'_>, id: u32, group: bool) {
-        w.u64_str_field("id", u64::from(id));
-        let name = if group {
-            self.names.group_name(id)
-        } else {
-            self.names.user_name(id)
-        };
-        if let Some(n) = name {
-            w.str_field("name", n.as_bytes());
+    /// Writes `"id":"N"` and `"name"` when the id resolves, from the text
+    /// kept for the last user (group) id written.
+    fn write_id(&mut self, w: &mut JsonWriter<'_>, id: u32, group: bool) {
+        let memo = &mut self.id_memo[usize::from(group)];
+        if memo.id != Some(id) {
+            let name = if group {
+                self.names.group_name(id)
+            } else {
+                self.names.user_name(id)
+            };
+            memo.text.clear();
+            memo.text.extend_from_slice(b"\"id\":\"");
+            crate::json::push_u64(&mut memo.text, u64::from(id));
+            memo.text.push(b'"');
+            if let Some(n) = name {
+                memo.text.extend_from_slice(b",\"name\":");
+                // A `&str`: always valid UTF-8, nothing to report.
+                crate::json::write_string(&mut memo.text, n.as_bytes());
+            }
+            memo.id = Some(id);
         }
+        w.raw_members(&memo.text);
     }
 
     pub(crate) fn id_text(&self, id: Option<Id>, group: bool) -> Option<Cow<'_, [u8]>> {
@@ -192,7 +233,7 @@ impl<N: NameResolver> Serializer<N> {
         out: &mut Vec<u8>,
     ) {
         let scratch = std::mem::take(&mut self.view_scratch);
-        let Some(v) = EventView::new_in(records, scratch) else {
+        let Some(mut v) = EventView::new_in(records, scratch) else {
             return;
         };
         let s = &v.subject;
@@ -213,8 +254,11 @@ impl<N: NameResolver> Serializer<N> {
             _ => None,
         };
         let primary_type = type_name(v.primary);
-        let norm: Norm = if v.primary.msg_type() == types::SYSCALL {
-            sc_name.map_or(SYSCALL_DEFAULT, for_syscall)
+        // The syscall's categorization, looked up once.
+        let sc_norm = sc_name.map(for_syscall);
+        let primary_is_syscall = v.primary.msg_type() == types::SYSCALL;
+        let norm: Norm = if primary_is_syscall {
+            sc_norm.unwrap_or(SYSCALL_DEFAULT)
         } else {
             let by_type = std::str::from_utf8(&primary_type)
                 .ok()
@@ -228,10 +272,9 @@ impl<N: NameResolver> Serializer<N> {
                     APPARMOR_AVC
                 }
                 Some(n) => n,
-                None => sc_name.map_or(RECORD_DEFAULT, for_syscall),
+                None => sc_norm.unwrap_or(RECORD_DEFAULT),
             }
         };
-        let sc_norm = sc_name.map(for_syscall);
 
         // Result.
         let result: &str = match (s.success.map(|v| v.raw), s.res.map(|v| v.raw)) {
@@ -247,36 +290,57 @@ impl<N: NameResolver> Serializer<N> {
         let auid = id_of(s.auid);
         let ses = id_of(s.ses);
 
-        let mut w = JsonWriter::new(out);
+        let mut w = JsonWriter::new_with_stack(out, std::mem::take(&mut self.levels));
         // @timestamp
+        // Digits and `-:T.Z` only: written as JSON text without a check.
         self.scratch.clear();
+        self.scratch.push(b'"');
         self.ts.push(&mut self.scratch, ts.sec, ts.msec);
-        w.str_field("@timestamp", &self.scratch);
+        self.scratch.push(b'"');
+        w.raw_field("@timestamp", &self.scratch);
 
         // event
-        w.begin_object("event");
-        w.str_field("kind", b"event");
-        w.str_field("module", b"auditd");
-        let extra = sc_norm.filter(|sn| *sn != norm);
-        for (key, own, more) in [
+        w.begin_object_with("event", br#""kind":"event","module":"auditd""#);
+        // A SYSCALL-named event's norm is the syscall's own: nothing extra.
+        let extra = sc_norm.filter(|sn| !primary_is_syscall && *sn != norm);
+        let lists = [
             (
                 "category",
                 norm.category,
                 extra.map_or(&[][..], |n| n.category),
             ),
             ("type", norm.kind, extra.map_or(&[][..], |n| n.kind)),
-        ] {
-            if own.is_empty() && more.is_empty() {
-                continue;
+        ];
+        // The members are static lists: their text is kept for the last
+        // lists seen (same addresses, same static contents).
+        let at = |l: &[&str]| (l.as_ptr() as usize, l.len());
+        let id = lists.map(|(_, own, more)| (at(own), at(more)));
+        if self.category_memo.0 != Some(id) {
+            let text = &mut self.category_memo.1;
+            text.clear();
+            for (key, own, more) in lists {
+                if own.is_empty() && more.is_empty() {
+                    continue;
+                }
+                if !text.is_empty() {
+                    text.push(b',');
+                }
+                crate::json::write_string(text, key.as_bytes());
+                text.extend_from_slice(b":[");
+                let items = own.iter().chain(more.iter().filter(|c| !own.contains(c)));
+                for (i, c) in items.enumerate() {
+                    if i > 0 {
+                        text.push(b',');
+                    }
+                    // A `&str`: always valid UTF-8, nothing to report.
+                    crate::json::write_string(text, c.as_bytes());
+                }
+                text.push(b']');
             }
-            w.begin_array(key);
-            for c in own {
-                w.item_str(c.as_bytes());
-            }
-            for c in more.iter().filter(|c| !own.contains(c)) {
-                w.item_str(c.as_bytes());
-            }
-            w.end();
+            self.category_memo.0 = Some(id);
+        }
+        if !self.category_memo.1.is_empty() {
+            w.raw_members(&self.category_memo.1);
         }
         let action: &[u8] = if !norm.action.is_empty() {
             norm.action.as_bytes()
@@ -324,9 +388,7 @@ impl<N: NameResolver> Serializer<N> {
             }
             w.end();
         }
-        w.begin_object("ecs");
-        w.str_field("version", ECS_VERSION.as_bytes());
-        w.end();
+        w.raw_field("ecs", ECS_OBJECT.as_bytes());
 
         // tags: rule keys
         if let Some(k) = s.key.and_then(|k| k.untrusted()) {
@@ -367,10 +429,16 @@ impl<N: NameResolver> Serializer<N> {
 
         // auditd
         w.begin_object("auditd");
-        w.str_field(
-            "message_type",
-            lower_static(&primary_type, &mut self.scratch),
-        );
+        // The lowercase type name, kept for the last type number.
+        let mt = v.primary.msg_type();
+        if mt == 0 || self.type_memo.0 != mt {
+            self.type_memo.1.clear();
+            self.type_memo
+                .1
+                .extend(primary_type.iter().map(u8::to_ascii_lowercase));
+            self.type_memo.0 = mt;
+        }
+        w.str_field("message_type", &self.type_memo.1);
         w.u64_field("sequence", u64::from(first.serial()));
         w.str_field("result", result.as_bytes());
         match ses {
@@ -389,21 +457,7 @@ impl<N: NameResolver> Serializer<N> {
         }
         self.write_summary(&mut w, &v, norm, sc_name, file.as_ref(), sock.as_ref());
         self.write_data(&mut w, &v, arch_name, sc_name, sock.as_ref());
-        if !v.paths.is_empty() {
-            w.begin_array("paths");
-            for p in &v.paths {
-                w.item_begin_object();
-                for f in p.fields() {
-                    if let Some(val) =
-                        crate::encoding::decode_field(f.key, f.value, f.is_quoted(), false)
-                    {
-                        w.str_field_bytes(f.key, &val);
-                    }
-                }
-                w.end();
-            }
-            w.end();
-        }
+        write_paths(&mut w, &v);
         let bad = w.take_non_utf8();
         if !bad.is_empty() {
             w.begin_object("non_utf8");
@@ -415,9 +469,9 @@ impl<N: NameResolver> Serializer<N> {
             w.end();
         }
         w.end();
-        w.finish();
+        self.levels = w.finish_stack();
         out.push(b'\n');
-        self.view_scratch = v.into_scratch();
+        self.view_scratch = v.take_scratch();
     }
 }
 
@@ -428,23 +482,9 @@ fn lower_static<'s>(name: &[u8], scratch: &'s mut Vec<u8>) -> &'s [u8] {
     scratch
 }
 
-/// The PATH chosen as the event's object.
-pub(crate) struct FileObject<'a> {
-    /// Decoded name.
-    pub path: Option<Cow<'a, [u8]>>,
-    /// Type from its mode.
-    pub kind: Option<crate::mode::FileType>,
-}
-
-/// A decoded SOCKADDR with where it goes.
-pub(crate) struct Sock {
-    pub addr: SockAddr,
-    /// The `saddr` text as logged.
-    pub raw: Vec<u8>,
-}
-
 impl<N: NameResolver> Serializer<N> {
-    fn write_user(&self, w: &mut JsonWriter<'_>, v: &EventView<'_>, auid: Option<Id>) {
+    #[inline(never)]
+    fn write_user(&mut self, w: &mut JsonWriter<'_>, v: &EventView<'_>, auid: Option<Id>) {
         let s = &v.subject;
         let uid = id_of(s.uid).and_then(Id::get);
         let gid = id_of(s.gid).and_then(Id::get);
@@ -497,6 +537,7 @@ impl<N: NameResolver> Serializer<N> {
         }
     }
 
+    #[inline(never)]
     fn write_process(
         &self,
         w: &mut JsonWriter<'_>,
@@ -548,7 +589,7 @@ impl<N: NameResolver> Serializer<N> {
             w.str_field_joined("command_line", &v.args);
         }
         if let Some(t) = &v.proctitle {
-            w.str_field_joined("title", t);
+            w.str_field("title", t);
         }
         if matches!(sc_name, Some("exit_group" | "exit")) {
             // exit_group(status): a0 is the status (hex); the low byte is
@@ -562,138 +603,96 @@ impl<N: NameResolver> Serializer<N> {
         }
         w.end();
     }
+}
 
-    /// Writes `file.*` for the object path; returns its path for the summary.
-    fn write_file<'a>(
-        &self,
-        w: &mut JsonWriter<'_>,
-        v: &EventView<'a>,
-        obj: ObjectKind,
-    ) -> Option<FileObject<'a>> {
-        let ObjectKind::File { path_index, .. } = obj else {
-            return None;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FixedNames;
+
+    /// The text kept between events (ids, type names, category lists) gives
+    /// the same lines as a fresh serializer, whatever came before.
+    #[test]
+    fn kept_text_matches_a_fresh_serializer() {
+        let parse = |l: &str| Record::parse_log_line(l.as_bytes()).unwrap();
+        let exec = vec![
+            parse(
+                r#"type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 success=yes exit=0 a0=1 items=1 ppid=1 pid=9 auid=1000 uid=0 gid=0 euid=0 comm="ls" exe="/bin/ls" key="exec""#,
+            ),
+            parse(r#"type=EXECVE msg=audit(1.000:1): argc=1 a0="ls""#),
+            parse(
+                r#"type=PATH msg=audit(1.000:1): item=0 name="/bin/ls" inode=5 mode=0100755 ouid=0 ogid=0 nametype=NORMAL"#,
+            ),
+        ];
+        let open = vec![parse(
+            r#"type=SYSCALL msg=audit(2.000:2): arch=c000003e syscall=2 success=no exit=-13 a0=1 items=0 pid=10 auid=4294967295 uid=1000 gid=1000 euid=1000 comm="cat" exe="/bin/cat""#,
+        )];
+        let login = vec![parse(
+            r#"type=USER_LOGIN msg=audit(3.000:3): pid=1 uid=0 auid=1000 ses=2 msg='op=login acct="al" exe="/usr/sbin/sshd" hostname=h addr=10.0.0.1 terminal=ssh res=success'"#,
+        )];
+        let names = || {
+            FixedNames::new()
+                .with_user(0, "root")
+                .with_user(1000, "al")
+                .with_group(0, "root")
         };
-        if v.paths.is_empty() {
-            return None;
-        }
-        let start = if (path_index as usize) < v.paths.len() {
-            path_index as usize
-        } else {
-            0
+        let fresh = |r: &[Record]| {
+            let mut out = Vec::new();
+            Serializer::new(Config::default(), names()).write_event(
+                r,
+                Completion::Eoe,
+                None,
+                &mut out,
+            );
+            out
         };
-        let p = v.paths[start..]
-            .iter()
-            .find(|p| {
-                // `nametype=` since Linux 3.x; older kernels wrote `objtype=`.
-                let t = p.value(b"nametype").or_else(|| p.value(b"objtype"));
-                !matches!(t, Some(b"PARENT" | b"UNKNOWN"))
-            })
-            .unwrap_or(&v.paths[start]);
-        // One pass over the PATH fields.
-        let (mut name, mut inode, mut rdev, mut mode, mut ouid, mut ogid) =
-            (None, None, None, None, None, None);
-        for f in p.fields() {
-            match f.key {
-                b"name" => name = crate::encoding::decode_untrusted(f.value, f.is_quoted()),
-                b"inode" => inode = Some(f.value),
-                b"rdev" => rdev = Some(f.value),
-                b"mode" => mode = FileMode::parse(f.value),
-                b"ouid" => ouid = Id::parse(f.value).and_then(Id::get),
-                b"ogid" => ogid = Id::parse(f.value).and_then(Id::get),
-                _ => {}
-            }
+        let mut s = Serializer::new(Config::default(), names());
+        for r in [&exec, &open, &login, &exec, &login, &open, &open] {
+            let mut out = Vec::new();
+            s.write_event(r, Completion::Eoe, None, &mut out);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(fresh(r)).unwrap()
+            );
         }
-        w.begin_object("file");
-        if let Some(n) = &name {
-            w.str_field("path", n);
-        }
-        if let Some(i) = inode {
-            w.str_field("inode", i);
-        }
-        if let Some(d) = rdev {
-            w.str_field("device", d);
-        }
-        if let Some(m) = mode {
-            w.str_field("mode", m.perm_octal().as_bytes());
-            w.str_field("type", m.file_type().ecs_name().as_bytes());
-        }
-        if let Some(u) = ouid {
-            w.u64_str_field("uid", u64::from(u));
-            if let Some(n) = self.names.user_name(u) {
-                w.str_field("owner", n.as_bytes());
-            }
-        }
-        if let Some(g) = ogid {
-            w.u64_str_field("gid", u64::from(g));
-            if let Some(n) = self.names.group_name(g) {
-                w.str_field("group", n.as_bytes());
-            }
-        }
-        w.end();
-        Some(FileObject {
-            path: name,
-            kind: mode.map(|m| m.file_type()),
-        })
     }
 
-    /// Writes `source`/`destination`/`network` from the first decodable
-    /// SOCKADDR (direction from the syscall) or from a user record's `addr`.
-    fn write_socket(
-        &self,
-        w: &mut JsonWriter<'_>,
-        v: &EventView<'_>,
-        sc_name: Option<&str>,
-        big_endian: bool,
-    ) -> Option<Sock> {
-        let sock = v.sockaddrs.iter().find_map(|r| {
-            let f = r.get(b"saddr")?;
-            Some((SockAddr::from_hex(f.value, big_endian).ok()?, f.value))
-        });
-        let Some((addr, raw)) = sock else {
-            // User-space login records: addr= is the remote peer.
-            if let Some(a) = v.subject.addr {
-                if let Some(ip) = std::str::from_utf8(a.raw)
-                    .ok()
-                    .and_then(|t| t.parse::<IpAddr>().ok())
-                {
-                    w.begin_object("source");
-                    w.str_field("ip", ip.to_string().as_bytes());
-                    w.end();
-                    w.begin_object("network");
-                    w.str_field("direction", b"ingress");
-                    w.end();
-                }
-            }
-            return None;
+    #[test]
+    fn id_names_follow_the_resolver_after_names_mut() {
+        let r = [Record::parse_log_line(
+            br#"type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=2 success=yes exit=3 a0=1 items=0 pid=9 auid=1000 uid=0 gid=0 euid=0 comm="cat" exe="/bin/cat""#,
+        )
+        .unwrap()];
+        let mut s = Serializer::new(
+            Config::default(),
+            FixedNames::new()
+                .with_user(0, "root")
+                .with_group(0, "wheel"),
+        );
+        let line = |s: &mut Serializer<FixedNames>| {
+            let mut out = Vec::new();
+            s.write_event(&r, Completion::Eoe, None, &mut out);
+            serde_json::from_slice::<serde_json::Value>(&out).unwrap()
         };
-        let (key, direction): (&str, Option<&[u8]>) = match sc_name {
-            Some("connect" | "sendto" | "sendmsg" | "sendmmsg") => ("destination", Some(b"egress")),
-            Some("accept" | "accept4" | "recvfrom" | "recvmsg" | "recvmmsg") => {
-                ("source", Some(b"ingress"))
-            }
-            Some("bind" | "listen") => ("source", None),
-            _ => ("", None),
-        };
-        let has_endpoint = addr.ip_port().is_some() || addr.path().is_some();
-        if !key.is_empty() && has_endpoint {
-            w.begin_object(key);
-            if let Some((ip, port)) = addr.ip_port() {
-                w.str_field("ip", ip.as_bytes());
-                w.u64_field("port", u64::from(port));
-            }
-            if let Some(p) = addr.path() {
-                w.str_field("path", &p);
-            }
-            w.end();
-            if let Some(d) = direction {
-                w.begin_object("network");
-                w.str_field("direction", d);
-                w.end();
-            }
+        for _ in 0..2 {
+            let v = line(&mut s);
+            assert_eq!(v["user"]["id"], "0");
+            assert_eq!(v["user"]["name"], "root");
+            assert_eq!(v["user"]["group"]["name"], "wheel");
+            assert_eq!(v["group"], serde_json::json!({"id": "0", "name": "wheel"}));
+            assert_eq!(v["user"]["audit"], serde_json::json!({"id": "1000"}));
         }
-        Some(Sock {
-            addr,
-            raw: raw.to_vec(),
-        })
+        *s.names_mut() = FixedNames::new().with_user(1000, "al\"ice");
+        let v = line(&mut s);
+        assert_eq!(
+            v["user"],
+            serde_json::json!({"id": "0", "group": {"id": "0"}, "audit": {"id": "1000", "name": "al\"ice"}})
+        );
+    }
+
+    #[test]
+    fn ecs_object_names_ecs_version() {
+        let v: serde_json::Value = serde_json::from_str(super::ECS_OBJECT).unwrap();
+        assert_eq!(v, serde_json::json!({ "version": super::ECS_VERSION }));
     }
 }

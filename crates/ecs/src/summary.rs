@@ -4,11 +4,12 @@ use std::borrow::Cow;
 
 use audit_tables::errno;
 
-use crate::encoding::decode_field;
+use crate::encoding::decode_untrusted;
 use crate::ids::{Id, NameResolver};
 use crate::json::JsonWriter;
 use crate::normalize::{Norm, ObjectKind};
-use crate::serialize::{FileObject, Serializer, Sock};
+use crate::object::{FileObject, Sock};
+use crate::serialize::Serializer;
 use crate::sockaddr::{Family, SockAddr};
 use crate::view::EventView;
 
@@ -39,39 +40,40 @@ impl<N: NameResolver> Serializer<N> {
         key: &str,
     ) -> Option<Text<'a>> {
         let s = &v.subject;
-        let slot = match key {
-            "auid" => s.auid,
-            "uid" => s.uid,
-            "pid" => s.pid,
-            "ses" => s.ses,
-            "exe" => s.exe,
-            "comm" => s.comm,
-            "acct" => s.acct,
-            "id" => s.id,
-            "addr" => s.addr,
-            "hostname" => s.hostname,
-            "terminal" => s.terminal,
-            "cmd" => s.cmd,
-            "key" => s.key,
+        // One match: the subject slot, whether its value may be hex-encoded
+        // ([`crate::encoding::is_encoded_field`]), whether it is an id.
+        let (slot, encoded, id) = match key {
+            "auid" => (s.auid, false, true),
+            "uid" => (s.uid, false, true),
+            "pid" => (s.pid, false, false),
+            "ses" => (s.ses, false, true),
+            "exe" => (s.exe, true, false),
+            "comm" => (s.comm, true, false),
+            "acct" => (s.acct, true, false),
+            "id" => (s.id, false, false),
+            "addr" => (s.addr, false, false),
+            "hostname" => (s.hostname, false, false),
+            "terminal" => (s.terminal, false, false),
+            "cmd" => (s.cmd, true, false),
+            "key" => (s.key, true, false),
             "syscall" => {
                 if let Some(n) = sc_name {
                     return Some(Cow::Borrowed(n.as_bytes()));
                 }
-                s.syscall
+                (s.syscall, false, false)
             }
-            _ => None,
+            "old-auid" | "old_auid" => (None, false, true),
+            _ => (None, false, false),
         };
         let value: Text<'a> = match slot {
-            Some(val) => decode_field(key.as_bytes(), val.raw, val.quoted, false)?,
-            None => {
-                let d = v.data.iter().find(|d| d.key == key.as_bytes())?;
-                Cow::Borrowed(&d.value[..])
-            }
+            Some(val) if encoded => decode_untrusted(val.raw, val.quoted)?,
+            Some(val) => Cow::Borrowed(val.raw),
+            None => Cow::Borrowed(v.data_value(key.as_bytes())?),
         };
         if value.is_empty() || &value[..] == b"?" {
             return None;
         }
-        if matches!(key, "auid" | "uid" | "old-auid" | "old_auid" | "ses") {
+        if id {
             if let Some(id) = Id::parse(&value) {
                 return self.id_text(Some(id), false);
             }
@@ -89,6 +91,7 @@ impl<N: NameResolver> Serializer<N> {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     pub(crate) fn write_summary<'a>(
         &'a self,
         w: &mut JsonWriter<'_>,
@@ -227,11 +230,7 @@ impl<N: NameResolver> Serializer<N> {
             w.str_field("syscall", sc_name.map_or(x.raw, str::as_bytes));
         }
         if let Some(x) = s.exit {
-            let name = std::str::from_utf8(x.raw)
-                .ok()
-                .and_then(|t| t.parse::<i64>().ok())
-                .filter(|&n| n < 0 && n > -4096)
-                .and_then(|n| errno::name(-n as i32));
+            let name = errno_of_exit(x.raw).and_then(errno::name);
             w.str_field("exit", name.map_or(x.raw, str::as_bytes));
         }
         if let Some(x) = s.a0 {
@@ -241,20 +240,23 @@ impl<N: NameResolver> Serializer<N> {
             w.u64_str_field("argc", u64::from(argc));
         }
         for d in &v.data {
-            if d.key == b"argc" {
-                continue;
-            }
-            if d.key == b"sig" {
-                if let Some(name) = parse_small(&d.value).and_then(signal_name) {
-                    w.str_field_bytes(d.key, name.as_bytes());
-                    continue;
+            // One byte tells the keys that need a look: `argc` (written
+            // above), `sig` (a name), ids (`unset`).
+            match d.key.last() {
+                Some(b'c') if d.key == b"argc" => continue,
+                Some(b'g') if d.key == b"sig" => {
+                    if let Some(name) = parse_small(&d.value).and_then(signal_name) {
+                        w.str_field_bytes(d.key, name.as_bytes());
+                        continue;
+                    }
                 }
-            }
-            if is_id_key(d.key) {
-                if let Some(Id::Unset) = Id::parse(&d.value) {
-                    w.str_field_bytes(d.key, b"unset");
-                    continue;
+                Some(b'd' | b's') if is_id_key(d.key) => {
+                    if let Some(Id::Unset) = Id::parse(&d.value) {
+                        w.str_field_bytes(d.key, b"unset");
+                        continue;
+                    }
                 }
+                _ => {}
             }
             w.str_field_bytes(d.key, &d.value);
         }
@@ -282,6 +284,20 @@ impl<N: NameResolver> Serializer<N> {
         }
         w.end();
     }
+}
+
+/// The errno of a failed syscall's `exit` value: `-1` .. `-4095` (as
+/// decimal text) gives 1 .. 4095; anything else `None`.
+fn errno_of_exit(v: &[u8]) -> Option<i32> {
+    let digits = v.strip_prefix(b"-")?;
+    // Up to 18 digits cannot overflow an i64 (leading zeros count).
+    if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = digits
+        .iter()
+        .fold(0i64, |n, &b| n * 10 + i64::from(b - b'0'));
+    (1..4096).contains(&n).then_some(n as i32)
 }
 
 /// Data keys holding a uid/gid/session that may be 4294967295.
@@ -329,4 +345,40 @@ pub fn signal_name(n: u32) -> Option<&'static str> {
         "SIGSYS",
     ];
     NAMES.get((n as usize).checked_sub(1)?).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::errno_of_exit;
+
+    #[test]
+    fn errno_of_exit_matches_the_i64_parse() {
+        let reference = |v: &[u8]| {
+            std::str::from_utf8(v)
+                .ok()
+                .and_then(|t| t.parse::<i64>().ok())
+                .filter(|&n| n < 0 && n > -4096)
+                .map(|n| -n as i32)
+        };
+        for v in [
+            &b"-1"[..],
+            b"-13",
+            b"-4095",
+            b"-4096",
+            b"-0",
+            b"0",
+            b"3",
+            b"-",
+            b"",
+            b"--1",
+            b"-01",
+            b"-0013",
+            b"-00013",
+            b"+13",
+            b"-1a",
+            b"-99999999999999999999",
+        ] {
+            assert_eq!(errno_of_exit(v), reference(v), "{v:?}");
+        }
+    }
 }

@@ -5,8 +5,9 @@ use std::borrow::Cow;
 
 use audit_reassembler::{Field, Quoting, Record};
 
-use crate::argv::{split_proctitle, ArgvBuilder, ArgvIssue};
+use crate::argv::{ArgvBuilder, ArgvIssue};
 use crate::encoding::{decode_field, decode_untrusted};
+use crate::keys::{classify, KeyClass, Slot};
 
 /// Record type numbers used here (`include/uapi/linux/audit.h`).
 pub mod types {
@@ -159,8 +160,9 @@ pub struct EventView<'a> {
     pub has_execve: bool,
     /// Decoded CWD.
     pub cwd: Option<Cow<'a, [u8]>>,
-    /// PROCTITLE split at NUL.
-    pub proctitle: Option<Vec<Cow<'a, [u8]>>>,
+    /// PROCTITLE as one string: the arguments (split at NUL) joined with
+    /// spaces, trailing NULs dropped.
+    pub proctitle: Option<Cow<'a, [u8]>>,
 }
 
 /// A one-bit hash of a key (length, first and last byte) for
@@ -170,95 +172,6 @@ fn key_bit(key: &[u8]) -> u64 {
         + u64::from(key.first().copied().unwrap_or(0)) * 3
         + u64::from(key.last().copied().unwrap_or(0)) * 5;
     1 << (h % 64)
-}
-
-/// Where a field of a non-structural record goes, decided by one match on
-/// its key.
-#[derive(Clone, Copy)]
-enum KeyClass {
-    /// A subject slot only (it has an ECS home, kept out of `auditd.data`).
-    Subject(Slot),
-    /// A subject slot and `auditd.data`; `bool`: the value may be hex-encoded.
-    SubjectAndData(Slot, bool),
-    /// `auditd.data` only; `bool`: the value may be hex-encoded.
-    Data(bool),
-}
-
-/// The subject slots.
-#[derive(Clone, Copy)]
-enum Slot {
-    Arch,
-    Syscall,
-    Success,
-    Exit,
-    A0,
-    Items,
-    Pid,
-    Ppid,
-    Auid,
-    Uid,
-    Gid,
-    Euid,
-    Suid,
-    Fsuid,
-    Egid,
-    Sgid,
-    Fsgid,
-    Ses,
-    Comm,
-    Exe,
-    Key,
-    Res,
-    Acct,
-    Id,
-    Addr,
-    Hostname,
-    Terminal,
-    Cmd,
-    Cwd,
-}
-
-/// Subject keys (first occurrence wins) are kept out of `auditd.data`,
-/// except `items` and the user-session fields (`acct`, `id`, `addr`,
-/// `hostname`, `terminal`, `cmd`, `cwd`), which are also written there.
-/// Every other key goes to `auditd.data`, decoded when
-/// [`crate::encoding::is_encoded_field`] says it may be hex-encoded.
-fn classify(key: &[u8]) -> KeyClass {
-    use KeyClass::{Subject as S, SubjectAndData as SD};
-    match key {
-        b"arch" => S(Slot::Arch),
-        b"syscall" => S(Slot::Syscall),
-        b"success" => S(Slot::Success),
-        b"exit" => S(Slot::Exit),
-        b"a0" => S(Slot::A0),
-        b"items" => SD(Slot::Items, false),
-        b"pid" => S(Slot::Pid),
-        b"ppid" => S(Slot::Ppid),
-        b"auid" => S(Slot::Auid),
-        b"uid" => S(Slot::Uid),
-        b"gid" => S(Slot::Gid),
-        b"euid" => S(Slot::Euid),
-        b"suid" => S(Slot::Suid),
-        b"fsuid" => S(Slot::Fsuid),
-        b"egid" => S(Slot::Egid),
-        b"sgid" => S(Slot::Sgid),
-        b"fsgid" => S(Slot::Fsgid),
-        b"ses" => S(Slot::Ses),
-        b"comm" => S(Slot::Comm),
-        b"exe" => S(Slot::Exe),
-        b"key" => S(Slot::Key),
-        b"res" => S(Slot::Res),
-        b"acct" => SD(Slot::Acct, true),
-        b"id" => SD(Slot::Id, false),
-        b"addr" => SD(Slot::Addr, false),
-        b"hostname" => SD(Slot::Hostname, false),
-        b"terminal" => SD(Slot::Terminal, false),
-        b"cmd" => SD(Slot::Cmd, true),
-        b"cwd" => SD(Slot::Cwd, true),
-        // Short keys that are never encoded, answered before the list.
-        b"a1" | b"a2" | b"a3" | b"tty" | b"op" => KeyClass::Data(false),
-        _ => KeyClass::Data(crate::encoding::is_encoded_field(key)),
-    }
 }
 
 impl<'a> Subject<'a> {
@@ -301,6 +214,31 @@ impl<'a> Subject<'a> {
         let s = self.slot(slot);
         if s.is_none() {
             *s = Some(Val::of(f));
+        }
+    }
+}
+
+/// The decoded PROCTITLE as the command line: [`crate::argv::split_proctitle`]
+/// joined with single spaces, i.e. trailing NULs dropped and every other
+/// NUL a space (in place when the value was decoded into its own buffer).
+fn proctitle_text(t: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    let end = t.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    match t {
+        Cow::Borrowed(b) => {
+            let b = &b[..end];
+            if memchr::memchr(0, b).is_none() {
+                Cow::Borrowed(b)
+            } else {
+                Cow::Owned(b.iter().map(|&c| if c == 0 { b' ' } else { c }).collect())
+            }
+        }
+        Cow::Owned(mut o) => {
+            o.truncate(end);
+            // Branch-free (vectorized): a NUL gets the space bit.
+            for c in &mut o {
+                *c |= u8::from(*c == 0) * b' ';
+            }
+            Cow::Owned(o)
         }
     }
 }
@@ -389,15 +327,7 @@ impl<'a> EventView<'a> {
                 types::PROCTITLE => {
                     if v.proctitle.is_none() {
                         if let Some(t) = r.get(b"proctitle").and_then(|f| Val::of(&f).untrusted()) {
-                            v.proctitle = Some(match t {
-                                Cow::Borrowed(b) => {
-                                    split_proctitle(b).into_iter().map(Cow::Borrowed).collect()
-                                }
-                                Cow::Owned(o) => split_proctitle(&o)
-                                    .into_iter()
-                                    .map(|p| Cow::Owned(p.to_vec()))
-                                    .collect(),
-                            });
+                            v.proctitle = Some(proctitle_text(t));
                         }
                     }
                 }
@@ -416,14 +346,21 @@ impl<'a> EventView<'a> {
     }
 
     /// Gives back the allocations for the next [`EventView::new_in`].
-    pub fn into_scratch(self) -> ViewScratch {
+    pub fn into_scratch(mut self) -> ViewScratch {
+        self.take_scratch()
+    }
+
+    /// [`EventView::into_scratch`] without moving the view (it keeps empty
+    /// vectors).
+    pub(crate) fn take_scratch(&mut self) -> ViewScratch {
         ViewScratch {
-            paths: relabel(self.paths),
-            sockaddrs: relabel(self.sockaddrs),
-            data: relabel(self.data),
+            paths: relabel(std::mem::take(&mut self.paths)),
+            sockaddrs: relabel(std::mem::take(&mut self.sockaddrs)),
+            data: relabel(std::mem::take(&mut self.data)),
         }
     }
 
+    #[inline(always)]
     fn push_data(&mut self, key: &'a [u8], value: Option<Cow<'a, [u8]>>) {
         let Some(value) = value else { return };
         // Keys repeat only across records: the first record's are unique.
@@ -447,11 +384,10 @@ impl<'a> EventView<'a> {
             self.absorb_avc(r.body());
         }
         for f in r.fields() {
-            // The outer msg='...' of user records: its fields come nested.
-            if f.quoting == Quoting::Single && f.key == b"msg" && !f.nested {
-                continue;
-            }
             let encoded = match classify(f.key) {
+                // The outer msg='...' of user records: its fields come nested.
+                KeyClass::Msg if f.quoting == Quoting::Single && !f.nested => continue,
+                KeyClass::Msg => false,
                 KeyClass::Subject(slot) => {
                     self.subject.fill(slot, &f);
                     continue;
@@ -493,13 +429,29 @@ impl<'a> EventView<'a> {
         }
     }
 
+    /// The `auditd.data` value of `key` (first occurrence), without a
+    /// scan when no data key hashes to the key's bit.
+    pub fn data_value(&self, key: &[u8]) -> Option<&[u8]> {
+        if self.data_keys & key_bit(key) == 0 {
+            return None;
+        }
+        self.data
+            .iter()
+            .find(|d| d.key == key)
+            .map(|d| &d.value[..])
+    }
+
     /// Whether the event shows signs of missing records: fewer PATH records
     /// than the SYSCALL's `items`, or EXECVE arguments missing.
     pub fn looks_incomplete(&self) -> bool {
-        let items = self
-            .subject
-            .items
-            .and_then(|v| std::str::from_utf8(v.raw).ok()?.parse::<usize>().ok());
+        let items = self.subject.items.and_then(|v| match v.raw {
+            // One or two digits: nearly every `items=`.
+            [d @ b'0'..=b'9'] => Some(usize::from(d - b'0')),
+            [a @ b'0'..=b'9', b @ b'0'..=b'9'] => {
+                Some(usize::from(a - b'0') * 10 + usize::from(b - b'0'))
+            }
+            raw => std::str::from_utf8(raw).ok()?.parse::<usize>().ok(),
+        });
         items.is_some_and(|n| self.paths.len() < n)
             || self.argv_issues.contains(&ArgvIssue::MissingArgs)
     }
@@ -514,6 +466,66 @@ mod tests {
             .iter()
             .map(|l| Record::parse_log_line(l.as_bytes()).expect("test record"))
             .collect()
+    }
+
+    #[test]
+    fn proctitle_text_is_split_proctitle_joined() {
+        for raw in [
+            &b""[..],
+            b"\0\0",
+            b"a",
+            b"a\0\0",
+            b"\0a",
+            b"bash\0-c\0echo hi\0",
+            b"a\0\0b\0",
+            b"x\xff\0y",
+        ] {
+            let want = crate::argv::join_args(&crate::argv::split_proctitle(raw));
+            assert_eq!(
+                &proctitle_text(Cow::Borrowed(raw))[..],
+                &want[..],
+                "{raw:?}"
+            );
+            assert_eq!(
+                &proctitle_text(Cow::Owned(raw.to_vec()))[..],
+                &want[..],
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn incomplete_when_fewer_paths_than_items() {
+        for (items, incomplete) in [
+            ("0", false),
+            ("1", false),
+            ("2", true),
+            ("10", true),
+            ("+2", true),
+            ("001", false),
+            ("x", false),
+        ] {
+            let r = records(&[
+                &format!("type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=2 success=yes exit=3 items={items} pid=9"),
+                r#"type=PATH msg=audit(1.000:1): item=0 name="/etc/x" inode=5 nametype=NORMAL"#,
+            ]);
+            let v = EventView::new(&r).unwrap();
+            assert_eq!(v.looks_incomplete(), incomplete, "items={items}");
+        }
+    }
+
+    #[test]
+    fn data_value_finds_first_occurrence_and_misses() {
+        let r = records(&[
+            r#"type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=2 success=yes exit=3 a0=1 a1=2 items=1 pid=9 uid=0 comm="cat" exe="/bin/cat" tty=pts0"#,
+            r#"type=CONFIG_CHANGE msg=audit(1.000:1): op=add_rule tty=pts9 res=1"#,
+        ]);
+        let v = EventView::new(&r).unwrap();
+        assert_eq!(v.data_value(b"tty"), Some(&b"pts0"[..]));
+        assert_eq!(v.data_value(b"op"), Some(&b"add_rule"[..]));
+        assert_eq!(v.data_value(b"a1"), Some(&b"2"[..]));
+        assert_eq!(v.data_value(b"pid"), None, "subject-only keys are not data");
+        assert_eq!(v.data_value(b"nothere"), None);
     }
 
     #[test]
