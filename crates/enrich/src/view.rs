@@ -4,7 +4,9 @@
 //! (valid UTF-8 as is; otherwise U+FFFD in the string and the exact bytes
 //! under `auditd.non_utf8`), without a serde round trip. [`ProcessMemo`]
 //! keeps the entity ids, start times and id objects of recently written
-//! processes (leaders and parents recur in many events).
+//! processes (leaders and parents recur in many events), and the rendered
+//! own members of relatives, reused until the entry's
+//! [`ProcessRef::revision`] changes.
 
 use audit_ecs::JsonWriter;
 use sessiondb::{
@@ -26,6 +28,9 @@ fn time_field(w: &mut JsonWriter<'_>, key: &str, t: Time) {
 #[derive(Debug)]
 pub struct ProcessMemo {
     slots: Vec<MemoSlot>,
+    /// Scratch buffers: a relative's object, and a rendering.
+    object: Vec<u8>,
+    render: Vec<u8>,
 }
 
 #[derive(Debug, Default)]
@@ -42,6 +47,12 @@ struct MemoSlot {
     creds: Option<Creds>,
     creds_json: Vec<u8>,
     creds_ends: [usize; 6],
+    /// The process's own members as a relative (`pid` ... `supplemental_groups`,
+    /// without braces), rendered at `fields_revision` (0: none); `None`
+    /// when they are not plain UTF-8 (the writer must record those bytes
+    /// under `auditd.non_utf8` with their path: no copy then).
+    fields_revision: u64,
+    fields_json: Option<Vec<u8>>,
 }
 
 impl MemoSlot {
@@ -82,10 +93,17 @@ fn push_decimal(out: &mut Vec<u8>, n: u32) {
 /// Slots in a [`ProcessMemo`] (a power of two).
 const MEMO_SLOTS: usize = 256;
 
+/// A relative's rendering longer than this (long arguments) is not kept
+/// (written member by member each time): the memo stays under
+/// `MEMO_SLOTS` x 4 KiB of renderings.
+const MAX_KEPT_FIELDS: usize = 4096;
+
 impl Default for ProcessMemo {
     fn default() -> Self {
         ProcessMemo {
             slots: (0..MEMO_SLOTS).map(|_| MemoSlot::default()).collect(),
+            object: Vec::new(),
+            render: Vec::new(),
         }
     }
 }
@@ -109,6 +127,127 @@ impl ProcessMemo {
         }
         slot
     }
+}
+
+/// Appends the own members of `p` as a relative (what `fields` writes
+/// with `pid` and nothing skipped) to `out`, from the memo when `p` has not
+/// changed since they were rendered. `false` (nothing appended) when they
+/// hold bytes that are not UTF-8 or are longer than `MAX_KEPT_FIELDS`.
+fn relative_fields(out: &mut Vec<u8>, p: &ProcessRef<'_>, memo: &mut ProcessMemo) -> bool {
+    let revision = p.revision();
+    if memo.of(p).fields_revision != revision {
+        let mut buf = std::mem::take(&mut memo.render);
+        buf.clear();
+        let mut w = JsonWriter::new(&mut buf);
+        fields(&mut w, p, WrittenBySerializer::default(), true, memo);
+        let keep = w.finish().is_empty() && buf.len() <= MAX_KEPT_FIELDS;
+        let slot = memo.of(p);
+        slot.fields_revision = revision;
+        match (&mut slot.fields_json, keep) {
+            (_, false) => slot.fields_json = None,
+            (Some(json), true) => {
+                json.clear();
+                json.extend_from_slice(&buf[1..buf.len() - 1]);
+            }
+            (None, true) => slot.fields_json = Some(buf[1..buf.len() - 1].to_vec()),
+        }
+        if buf.capacity() > 4 * MAX_KEPT_FIELDS {
+            // Long arguments: do not keep their size around.
+            buf = Vec::new();
+        }
+        memo.render = buf;
+    }
+    match &memo.of(p).fields_json {
+        Some(json) => {
+            out.extend_from_slice(json);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Appends `,"key":` to `out`.
+fn raw_key(out: &mut Vec<u8>, key: &str) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+/// Appends `"pid":N` and the identity members of `t` (as
+/// `target_members` writes them) to `out`.
+fn raw_target(out: &mut Vec<u8>, t: &LinkTarget<'_>, memo: &mut ProcessMemo) {
+    out.extend_from_slice(b"\"pid\":");
+    push_decimal(out, t.pid);
+    if let Some(p) = &t.process {
+        let exact = p.start().is_some();
+        let slot = memo.of(p);
+        raw_key(out, "entity_id");
+        out.extend_from_slice(&slot.entity_id);
+        if exact {
+            raw_key(out, "start");
+            out.extend_from_slice(&slot.start);
+        }
+    }
+}
+
+/// Appends `,"key":{…}` of a link (as `link` writes it) to `out`.
+fn raw_link(out: &mut Vec<u8>, key: &str, l: &LinkRef<'_>, memo: &mut ProcessMemo) {
+    raw_key(out, key);
+    out.push(b'{');
+    raw_target(out, &l.target, memo);
+    if let Some(s) = &l.session_leader {
+        raw_key(out, "session_leader");
+        out.push(b'{');
+        raw_target(out, s, memo);
+        out.push(b'}');
+    }
+    out.push(b'}');
+}
+
+/// A relative with an entry, as one object appended to `out`: its own
+/// members from the memo, then the members that depend on the event.
+/// `false` when something is not plain UTF-8 (`out` is then left as it
+/// was; the caller writes the relative member by member).
+fn relative_object(
+    out: &mut Vec<u8>,
+    p: &ProcessRef<'_>,
+    r: &RelatedRef<'_>,
+    memo: &mut ProcessMemo,
+) -> bool {
+    let start = out.len();
+    out.push(b'{');
+    if !relative_fields(out, p, memo) {
+        out.truncate(start);
+        return false;
+    }
+    if let Some(s) = r.same_as_process {
+        raw_key(out, "same_as_process");
+        out.extend_from_slice(if s { b"true" } else { b"false" });
+    }
+    if let Some(m) = &r.entry_meta {
+        raw_key(out, "entry_meta");
+        out.extend_from_slice(b"{\"type\":\"");
+        out.extend_from_slice(m.entry_type.as_str().as_bytes());
+        out.push(b'"');
+        if let Some(ip) = m.source_ip {
+            raw_key(out, "source");
+            out.extend_from_slice(b"{\"ip\":");
+            if !audit_ecs::json::write_string(out, ip) {
+                out.truncate(start);
+                return false;
+            }
+            out.push(b'}');
+        }
+        out.push(b'}');
+    }
+    if let Some(l) = &r.parent {
+        raw_link(out, "parent", l, memo);
+    }
+    if let Some(l) = &r.group_leader {
+        raw_link(out, "group_leader", l, memo);
+    }
+    out.push(b'}');
+    true
 }
 
 /// `entity_id` and (when exact) `start` of `p`.
@@ -228,6 +367,18 @@ fn entry_meta(w: &mut JsonWriter<'_>, m: &EntryMetaRef<'_>) {
 }
 
 fn related(w: &mut JsonWriter<'_>, key: &str, r: &RelatedRef<'_>, memo: &mut ProcessMemo) {
+    if let Some(p) = &r.target.process {
+        let mut object = std::mem::take(&mut memo.object);
+        object.clear();
+        let done = relative_object(&mut object, p, r, memo);
+        if done {
+            w.raw_field(key, &object);
+        }
+        memo.object = object;
+        if done {
+            return;
+        }
+    }
     w.begin_object(key);
     match &r.target.process {
         Some(p) => fields(w, p, WrittenBySerializer::default(), true, memo),

@@ -408,6 +408,7 @@ impl<S: ProcSource> SessionDb<S> {
             entry.pgid,
         );
         entry.accounted = entry.heap_bytes();
+        entry.revise();
         self.bytes += entry.accounted;
         if self.config.proc_lookups {
             self.liveness_queue

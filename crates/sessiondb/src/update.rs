@@ -109,7 +109,9 @@ impl<S: ProcSource> SessionDb<S> {
             };
             e.last_seen = time;
             e.tentative = false;
+            let mut revised = false;
             if let Some(c) = o.creds {
+                revised |= e.creds != Some(c);
                 e.creds = Some(c);
             }
             if o.auid.is_some() {
@@ -119,11 +121,13 @@ impl<S: ProcSource> SessionDb<S> {
                 e.ses = o.ses;
             }
             if let Some(t) = o.tty {
+                revised |= e.tty != t;
                 e.tty = t;
             }
             let named = o.exe.as_ref().filter(|x| !x.is_empty());
             if let (Some(exe), false) = (named, is_exec) {
                 if *exe != e.image.exe {
+                    revised = true;
                     // The image changed without an exec record (no exec rule).
                     let image = Image {
                         exe: exe.clone(),
@@ -142,7 +146,13 @@ impl<S: ProcSource> SessionDb<S> {
                 e.exe_from_proc = false;
             }
             if let (Some(c), false) = (&o.comm, is_exec) {
-                e.image.comm = Some(c.clone());
+                if e.image.comm.as_ref() != Some(c) {
+                    e.image.comm = Some(c.clone());
+                    revised = true;
+                }
+            }
+            if revised {
+                e.revise();
             }
             o.ppid.filter(|p| *p != e.ppid)
         };
@@ -167,7 +177,10 @@ impl<S: ProcSource> SessionDb<S> {
             self.merge(key, o, time, true);
             if let Some(c) = &o.comm {
                 if let Some(e) = self.entries.get_mut(&key) {
-                    e.image.comm = Some(c.clone());
+                    if e.image.comm.as_ref() != Some(c) {
+                        e.image.comm = Some(c.clone());
+                        e.revise();
+                    }
                 }
             }
             return key;
@@ -357,6 +370,7 @@ impl<S: ProcSource> SessionDb<S> {
                         push_previous(&mut e.previous, old, max);
                     }
                     e.exe_from_proc = false;
+                    e.revise();
                 }
                 self.evaluate_entry_leader(key);
             }
@@ -367,6 +381,7 @@ impl<S: ProcSource> SessionDb<S> {
                     if let Some(e) = self.entries.get_mut(&key) {
                         // setsid() drops the controlling terminal (proc_clear_tty).
                         e.tty = None;
+                        e.revise();
                     }
                 }
             }
@@ -416,6 +431,7 @@ impl<S: ProcSource> SessionDb<S> {
                     c.fork_seen = true;
                     if !c.start_exact {
                         c.start_exact = true;
+                        c.revise();
                     }
                 }
                 self.set_parent(ck, Some(parent));
@@ -638,5 +654,6 @@ fn blank_entry(pid: u32, ppid: u32, time: Time) -> Entry {
         last_seen: time,
         refs: 0,
         accounted: 0,
+        revision: 0,
     }
 }
