@@ -41,12 +41,14 @@ struct MemoSlot {
     entity_id: Vec<u8>,
     /// `start` as a JSON string, quotes included.
     start: [u8; RFC3339_LEN + 2],
-    /// The ids of `creds_json`: `{"id":"N"}` of `user`, `real_user`,
-    /// `saved_user`, `group`, `real_group`, `saved_group`, ending at
-    /// `creds_ends`.
+    /// `entity_id`'s value, then `,"start":` and `start`'s (a member run,
+    /// see `raw_members`).
+    identity_run: Vec<u8>,
+    /// The ids of `creds_json`: the value of `user`, then the members
+    /// `real_user`, `saved_user`, `group`, `real_group`, `saved_group`
+    /// (`{"id":"N"},"real_user":{"id":"N"},…`: a member run).
     creds: Option<Creds>,
     creds_json: Vec<u8>,
-    creds_ends: [usize; 6],
     /// The process's own members as a relative (`pid` ... `supplemental_groups`,
     /// without braces), rendered at `fields_revision` (0: none); `None`
     /// when they are not plain UTF-8 (the writer must record those bytes
@@ -56,22 +58,29 @@ struct MemoSlot {
 }
 
 impl MemoSlot {
-    /// The six id objects of `c`, rendered once per slot and creds.
-    fn creds_json(&mut self, c: Creds) -> (&[u8], [usize; 6]) {
+    /// The six id members of `c` (after the key `user`), rendered once per
+    /// slot and creds.
+    fn creds_json(&mut self, c: Creds) -> &[u8] {
         if self.creds != Some(c) {
             self.creds_json.clear();
-            for (i, n) in [c.euid, c.uid, c.suid, c.egid, c.gid, c.sgid]
-                .into_iter()
-                .enumerate()
-            {
+            for (key, n) in [
+                ("", c.euid),
+                ("real_user", c.uid),
+                ("saved_user", c.suid),
+                ("group", c.egid),
+                ("real_group", c.gid),
+                ("saved_group", c.sgid),
+            ] {
+                if !key.is_empty() {
+                    raw_key(&mut self.creds_json, key);
+                }
                 self.creds_json.extend_from_slice(b"{\"id\":\"");
                 push_decimal(&mut self.creds_json, n);
                 self.creds_json.extend_from_slice(b"\"}");
-                self.creds_ends[i] = self.creds_json.len();
             }
             self.creds = Some(c);
         }
-        (&self.creds_json, self.creds_ends)
+        &self.creds_json
     }
 }
 
@@ -123,6 +132,10 @@ impl ProcessMemo {
             slot.start[0] = b'"';
             slot.start[1..=RFC3339_LEN].copy_from_slice(start.write_rfc3339(&mut t));
             slot.start[RFC3339_LEN + 1] = b'"';
+            slot.identity_run.clear();
+            slot.identity_run.extend_from_slice(&slot.entity_id);
+            raw_key(&mut slot.identity_run, "start");
+            slot.identity_run.extend_from_slice(&slot.start);
             slot.key = Some((pid, start));
         }
         slot
@@ -182,11 +195,11 @@ fn raw_target(out: &mut Vec<u8>, t: &LinkTarget<'_>, memo: &mut ProcessMemo) {
         let exact = p.start().is_some();
         let slot = memo.of(p);
         raw_key(out, "entity_id");
-        out.extend_from_slice(&slot.entity_id);
-        if exact {
-            raw_key(out, "start");
-            out.extend_from_slice(&slot.start);
-        }
+        out.extend_from_slice(if exact {
+            &slot.identity_run
+        } else {
+            &slot.entity_id
+        });
     }
 }
 
@@ -254,10 +267,19 @@ fn relative_object(
 fn identity_fields(w: &mut JsonWriter<'_>, p: &ProcessRef<'_>, memo: &mut ProcessMemo) {
     let exact = p.start().is_some();
     let slot = memo.of(p);
-    w.raw_field("entity_id", &slot.entity_id);
     if exact {
-        w.raw_field("start", &slot.start);
+        raw_members(w, "entity_id", &slot.identity_run);
+    } else {
+        w.raw_field("entity_id", &slot.entity_id);
     }
+}
+
+/// Writes a run of members: `key`, its value, and the members that follow
+/// it in `run` (`V,"k2":V2,…`, plain JSON text made here). `raw_field`
+/// writes the separator and `"key":`, then `run` verbatim: one call for
+/// several members (the writer then stands after the last of them).
+pub(crate) fn raw_members(w: &mut JsonWriter<'_>, key: &str, run: &[u8]) {
+    w.raw_field(key, run);
 }
 
 fn args_fields(w: &mut JsonWriter<'_>, args: Option<&[Vec<u8>]>) {
@@ -309,22 +331,7 @@ fn fields(
         w.end();
     }
     if let Some(c) = p.creds() {
-        let (json, ends) = memo.of(p).creds_json(c);
-        let mut at = 0;
-        for (key, end) in [
-            "user",
-            "real_user",
-            "saved_user",
-            "group",
-            "real_group",
-            "saved_group",
-        ]
-        .into_iter()
-        .zip(ends)
-        {
-            w.raw_field(key, &json[at..end]);
-            at = end;
-        }
+        raw_members(w, "user", memo.of(p).creds_json(c));
     }
     if let Some(g) = p.groups() {
         w.begin_array("supplemental_groups");
@@ -471,12 +478,12 @@ mod tests {
             };
             let mut slot = MemoSlot::default();
             for _ in 0..2 {
-                let (json, ends) = slot.creds_json(c);
-                let want = [c.euid, c.uid, c.suid, c.egid, c.gid, c.sgid]
-                    .map(|n| format!("{{\"id\":\"{n}\"}}"))
-                    .concat();
+                let json = slot.creds_json(c);
+                let want = format!(
+                    "{{\"id\":\"{}\"}},\"real_user\":{{\"id\":\"{}\"}},\"saved_user\":{{\"id\":\"{}\"}},\"group\":{{\"id\":\"{}\"}},\"real_group\":{{\"id\":\"{}\"}},\"saved_group\":{{\"id\":\"{}\"}}",
+                    c.euid, c.uid, c.suid, c.egid, c.gid, c.sgid
+                );
                 prop_assert_eq!(json, want.as_bytes());
-                prop_assert_eq!(ends[5], json.len());
             }
         }
     }
