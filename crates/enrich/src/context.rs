@@ -8,7 +8,7 @@ use audit_ecs::{JsonWriter, ProcessContext, ProcessFacts};
 use sessiondb::{Config, HostInfo, NoProc, ProcFs, ProcSource, SessionDb, Stats, Time};
 
 use crate::error::EnrichError;
-use crate::event::{process_event, WrittenBySerializer};
+use crate::event::{process_event_in, EventBuffers, WrittenBySerializer};
 use crate::view::{raw_members, write_view, ProcessMemo};
 
 struct Inner<S: ProcSource> {
@@ -21,6 +21,8 @@ struct Inner<S: ProcSource> {
     described: u64,
     /// Entity ids and start times of recently written processes.
     memo: ProcessMemo,
+    /// Byte buffers of the events' translations, reused.
+    bufs: EventBuffers,
 }
 
 /// The session database as a [`ProcessContext`]: every event is applied to
@@ -95,6 +97,7 @@ impl<S: ProcSource> SessionContext<S> {
                 events: 0,
                 described: 0,
                 memo: ProcessMemo::default(),
+                bufs: EventBuffers::default(),
             })),
         }
     }
@@ -144,8 +147,8 @@ impl<S: ProcSource> ProcessContext for SessionContext<S> {
                 None => return,
             },
         };
-        let ev = process_event(facts, view);
         let inner = &mut *inner;
+        let mut ev = process_event_in(facts, view, &mut inner.bufs);
         let memo = &mut inner.memo;
         let described = inner.db.apply_with(&ev, |pv| {
             let Some(pv) = pv else {
@@ -155,6 +158,7 @@ impl<S: ProcSource> ProcessContext for SessionContext<S> {
             write_view(w, &pv, skip, facts.pid.is_some(), facts.ppid, memo);
             true
         });
+        inner.bufs.recycle(&mut ev);
         if !described {
             if facts.pid.is_some() {
                 // The hook promised the parent (writes_parent): keep the
