@@ -93,20 +93,23 @@ pub(crate) fn base64(input: &[u8]) -> String {
 /// Appends the standard base64 (with padding) of `input` to `out`.
 fn base64_into(input: &[u8], out: &mut Vec<u8>) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]);
-            } else {
-                out.push(b'=');
-            }
+    let enc = |n: u32| [18, 12, 6, 0].map(|shift| ALPHABET[((n >> shift) & 63) as usize]);
+    let mut chunks = input.chunks_exact(3);
+    out.reserve(input.len().div_ceil(3) * 4);
+    for c in &mut chunks {
+        let n = (u32::from(c[0]) << 16) | (u32::from(c[1]) << 8) | u32::from(c[2]);
+        out.extend_from_slice(&enc(n));
+    }
+    match *chunks.remainder() {
+        [a] => {
+            let e = enc(u32::from(a) << 16);
+            out.extend_from_slice(&[e[0], e[1], b'=', b'=']);
         }
+        [a, b] => {
+            let e = enc((u32::from(a) << 16) | (u32::from(b) << 8));
+            out.extend_from_slice(&[e[0], e[1], e[2], b'=']);
+        }
+        _ => {}
     }
 }
 
