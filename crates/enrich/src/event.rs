@@ -3,6 +3,7 @@
 
 use audit_ecs::view::{EventView, Val};
 use audit_ecs::ProcessFacts;
+use audit_reassembler::Record;
 use sessiondb::{parse_audit_tty, Creds, Observation, ProcessChange, ProcessEvent, Time};
 
 /// `AUDIT_USER_START` (include/uapi/linux/audit.h).
@@ -100,6 +101,25 @@ impl EventBuffers {
     }
 }
 
+/// The SYSCALL record's `tty`. The view's data fields hold it (undecoded,
+/// borrowed from the record's text) after fewer entries than the record
+/// has fields: a value found there that lies in `sc`'s text is `sc`'s;
+/// else the record is searched.
+fn syscall_tty<'a>(view: &EventView<'a>, sc: &'a Record) -> Option<&'a [u8]> {
+    let text = sc.raw().as_ptr_range();
+    for d in &view.data {
+        if d.key == b"tty" {
+            if let std::borrow::Cow::Borrowed(v) = d.value {
+                if text.contains(&v.as_ptr()) {
+                    return Some(v);
+                }
+            }
+            break;
+        }
+    }
+    sc.value(b"tty")
+}
+
 /// The time of an event as the table wants it.
 pub fn event_time(facts: &ProcessFacts<'_>) -> Time {
     Time::from_audit(facts.timestamp.0, facts.timestamp.1)
@@ -149,7 +169,7 @@ pub fn process_event_in(
             creds,
             auid: dec_u32(s.auid),
             ses: dec_u32(s.ses),
-            tty: sc.value(b"tty").and_then(parse_audit_tty),
+            tty: syscall_tty(view, sc).and_then(parse_audit_tty),
             comm: s
                 .comm
                 .and_then(|c| c.untrusted())
