@@ -170,11 +170,18 @@ impl<S: ProcSource> SessionDb<S> {
     /// is still there (and is the same one), else from the record alone.
     ///
     /// For an exec, whose records give the new image (executable,
-    /// arguments, directory) and the ids, only `stat` and `status` are read.
+    /// arguments, directory) and the ids, only `stat` is read (one open,
+    /// one read: ppid, pgid, sid, tty, start time); the supplementary
+    /// groups are the parent's when the parent has the same ids, else
+    /// `status` is read for them.
     fn create_observed(&mut self, o: &Observation, time: Time, is_exec: bool) -> Key {
-        if let Some(snap) = self.lookup_as(o.pid, time, is_exec) {
+        let light = is_exec && o.creds.is_some();
+        if let Some(snap) = self.lookup_as(o.pid, time, light) {
             let key = self.import_snapshot(snap, time, 0);
             self.merge(key, o, time, true);
+            if light {
+                self.fill_groups(key);
+            }
             if let Some(c) = &o.comm {
                 if let Some(e) = self.entries.get_mut(&key) {
                     if e.image.comm.as_ref() != Some(c) {
@@ -215,14 +222,43 @@ impl<S: ProcSource> SessionDb<S> {
         key
     }
 
+    /// The supplementary groups of an entry read from `stat` alone (its ids
+    /// came from the record): the parent's when it has the same ids (fork
+    /// and exec keep the groups; only a change of ids, as at a login,
+    /// usually comes with new ones), else from `status`.
+    fn fill_groups(&mut self, key: Key) {
+        let Some(e) = self.entries.get(&key) else {
+            return;
+        };
+        if e.groups.is_some() {
+            return;
+        }
+        let inherited = e
+            .parent
+            .and_then(|k| self.entries.get(&k))
+            .filter(|p| p.pid == e.ppid && p.creds.is_some() && p.creds == e.creds)
+            .and_then(|p| p.groups.clone());
+        let pid = e.pid;
+        let groups = match inherited {
+            Some(g) => Some(g),
+            None => self.source.status(pid).ok().map(|s| s.groups),
+        };
+        if let Some(e) = self.entries.get_mut(&key) {
+            if groups.is_some() {
+                e.groups = groups;
+                e.revise();
+            }
+        }
+    }
+
     /// Reads `pid` from /proc, unless lookups are off or it failed recently.
     /// Rejects a process that started after `time` (a reused pid).
     fn lookup(&mut self, pid: u32, time: Time) -> Option<ProcSnapshot> {
         self.lookup_as(pid, time, false)
     }
 
-    /// [`Self::lookup`]; `light`: only `stat` and `status` (the rest comes
-    /// from the event's records).
+    /// [`Self::lookup`]; `light`: only `stat` (the rest comes from the
+    /// event's records, see [`Self::fill_groups`]).
     fn lookup_as(&mut self, pid: u32, time: Time, light: bool) -> Option<ProcSnapshot> {
         if !self.config.proc_lookups || pid == 0 {
             return None;
@@ -238,7 +274,6 @@ impl<S: ProcSource> SessionDb<S> {
             self.source.stat(pid).map(|stat| ProcSnapshot {
                 pid,
                 stat,
-                status: self.source.status(pid).ok(),
                 ..Default::default()
             })
         } else {
