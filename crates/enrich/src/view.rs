@@ -28,9 +28,10 @@ fn time_field(w: &mut JsonWriter<'_>, key: &str, t: Time) {
 #[derive(Debug)]
 pub struct ProcessMemo {
     slots: Vec<MemoSlot>,
-    /// Scratch buffers: a relative's object, and a rendering.
+    /// Scratch buffers: a relative's object, a rendering, a member run.
     object: Vec<u8>,
     render: Vec<u8>,
+    args: Vec<u8>,
 }
 
 #[derive(Debug, Default)]
@@ -113,6 +114,7 @@ impl Default for ProcessMemo {
             slots: (0..MEMO_SLOTS).map(|_| MemoSlot::default()).collect(),
             object: Vec::new(),
             render: Vec::new(),
+            args: Vec::new(),
         }
     }
 }
@@ -145,38 +147,49 @@ impl ProcessMemo {
 /// Appends the own members of `p` as a relative (what `fields` writes
 /// with `pid` and nothing skipped) to `out`, from the memo when `p` has not
 /// changed since they were rendered. `false` (nothing appended) when they
-/// hold bytes that are not UTF-8 or are longer than `MAX_KEPT_FIELDS`.
+/// hold bytes that are not UTF-8 (the writer must note them with their
+/// path), or when a rendering longer than `MAX_KEPT_FIELDS` was not kept:
+/// the caller then writes them member by member.
 fn relative_fields(out: &mut Vec<u8>, p: &ProcessRef<'_>, memo: &mut ProcessMemo) -> bool {
     let revision = p.revision();
-    if memo.of(p).fields_revision != revision {
-        let mut buf = std::mem::take(&mut memo.render);
-        buf.clear();
-        let mut w = JsonWriter::new(&mut buf);
-        fields(&mut w, p, WrittenBySerializer::default(), true, memo);
-        let keep = w.finish().is_empty() && buf.len() <= MAX_KEPT_FIELDS;
-        let slot = memo.of(p);
-        slot.fields_revision = revision;
-        match (&mut slot.fields_json, keep) {
-            (_, false) => slot.fields_json = None,
-            (Some(json), true) => {
-                json.clear();
-                json.extend_from_slice(&buf[1..buf.len() - 1]);
+    let slot = memo.of(p);
+    if slot.fields_revision == revision {
+        return match &slot.fields_json {
+            Some(json) => {
+                out.extend_from_slice(json);
+                true
             }
-            (None, true) => slot.fields_json = Some(buf[1..buf.len() - 1].to_vec()),
-        }
-        if buf.capacity() > 4 * MAX_KEPT_FIELDS {
-            // Long arguments: do not keep their size around.
-            buf = Vec::new();
-        }
-        memo.render = buf;
+            None => false,
+        };
     }
-    match &memo.of(p).fields_json {
-        Some(json) => {
-            out.extend_from_slice(json);
-            true
+    let mut buf = std::mem::take(&mut memo.render);
+    buf.clear();
+    let mut w = JsonWriter::new(&mut buf);
+    fields(&mut w, p, WrittenBySerializer::default(), true, memo);
+    let plain = w.finish().is_empty();
+    let members = &buf[1..buf.len() - 1];
+    let slot = memo.of(p);
+    slot.fields_revision = revision;
+    match (
+        &mut slot.fields_json,
+        plain && members.len() <= MAX_KEPT_FIELDS,
+    ) {
+        (_, false) => slot.fields_json = None,
+        (Some(json), true) => {
+            json.clear();
+            json.extend_from_slice(members);
         }
-        None => false,
+        (None, true) => slot.fields_json = Some(members.to_vec()),
     }
+    if plain {
+        out.extend_from_slice(members);
+    }
+    if buf.capacity() > 4 * MAX_KEPT_FIELDS {
+        // Long arguments: do not keep their size around.
+        buf = Vec::new();
+    }
+    memo.render = buf;
+    plain
 }
 
 /// Appends `,"key":` to `out`.
@@ -282,8 +295,33 @@ pub(crate) fn raw_members(w: &mut JsonWriter<'_>, key: &str, run: &[u8]) {
     w.raw_field(key, run);
 }
 
-fn args_fields(w: &mut JsonWriter<'_>, args: Option<&[Vec<u8>]>) {
+fn args_fields(w: &mut JsonWriter<'_>, args: Option<&[Vec<u8>]>, scratch: &mut Vec<u8>) {
     if let Some(args) = args {
+        // Plain UTF-8 (nearly always): `args` and `args_count` as one run.
+        scratch.clear();
+        scratch.push(b'[');
+        let mut plain = true;
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                scratch.push(b',');
+            }
+            if !audit_ecs::json::write_string(scratch, a) {
+                plain = false;
+                break;
+            }
+        }
+        if plain {
+            scratch.extend_from_slice(b"],\"args_count\":");
+            push_decimal(scratch, u32::try_from(args.len()).unwrap_or(u32::MAX));
+            raw_members(w, "args", scratch);
+            if scratch.capacity() > 1 << 16 {
+                // Long arguments: do not keep their size around.
+                *scratch = Vec::new();
+            }
+            return;
+        }
+        // Else element by element: the writer notes the non-UTF-8 ones
+        // with their path.
         w.begin_array("args");
         for a in args {
             w.item_str(a);
@@ -316,19 +354,21 @@ fn fields(
         }
     }
     if !skip.args {
-        args_fields(w, p.args());
+        args_fields(w, p.args(), &mut memo.args);
     }
     if let (Some(d), false) = (p.working_directory(), skip.working_directory) {
         w.str_field("working_directory", d);
     }
     w.bool_field("interactive", p.interactive());
     if let Some(t) = p.tty() {
-        w.begin_object("tty");
-        w.begin_object("char_device");
-        w.u64_field("major", u64::from(t.major));
-        w.u64_field("minor", u64::from(t.minor));
-        w.end();
-        w.end();
+        let run = &mut memo.args;
+        run.clear();
+        run.extend_from_slice(b"{\"char_device\":{\"major\":");
+        push_decimal(run, t.major);
+        run.extend_from_slice(b",\"minor\":");
+        push_decimal(run, t.minor);
+        run.extend_from_slice(b"}}");
+        w.raw_field("tty", run);
     }
     if let Some(c) = p.creds() {
         raw_members(w, "user", memo.of(p).creds_json(c));
@@ -406,7 +446,7 @@ fn related(w: &mut JsonWriter<'_>, key: &str, r: &RelatedRef<'_>, memo: &mut Pro
     w.end();
 }
 
-fn previous(w: &mut JsonWriter<'_>, view: &ViewRef<'_>) {
+fn previous(w: &mut JsonWriter<'_>, view: &ViewRef<'_>, memo: &mut ProcessMemo) {
     let mut images = view.previous();
     if images.len() == 0 {
         return;
@@ -415,7 +455,7 @@ fn previous(w: &mut JsonWriter<'_>, view: &ViewRef<'_>) {
     for i in &mut images {
         w.item_begin_object();
         w.str_field("executable", i.executable);
-        args_fields(w, i.args);
+        args_fields(w, i.args, &mut memo.args);
         w.end();
     }
     w.end();
@@ -461,7 +501,7 @@ pub fn write_view(
             related(w, key, r, memo);
         }
     }
-    previous(w, view);
+    previous(w, view, memo);
 }
 
 #[cfg(test)]

@@ -390,18 +390,30 @@ impl<S: ProcSource> SessionDb<S> {
         match c {
             ProcessChange::Fork { child_pid, thread } => self.fork(key, *child_pid, *thread, time),
             ProcessChange::Exec { argv, cwd } => {
-                let exe = o.and_then(|o| o.exe.clone());
-                let comm = o.and_then(|o| o.comm.clone());
+                let exe = o.and_then(|o| o.exe.as_ref());
+                let comm = o.and_then(|o| o.comm.as_ref());
                 let max = self.config.max_previous;
                 if let Some(e) = self.entries.get_mut(&key) {
-                    let image = Image {
-                        exe: exe.unwrap_or_else(|| e.image.exe.clone()),
-                        argv: Some(argv.clone()),
-                        cwd: cwd.clone().or_else(|| e.image.cwd.clone()),
-                        comm,
-                    };
-                    let old = std::mem::replace(&mut e.image, image);
-                    if !created {
+                    if created {
+                        // Made from this very event: its image is no
+                        // earlier one, its buffers take the new image.
+                        let image = &mut e.image;
+                        if let Some(x) = exe {
+                            image.exe.clone_from(x);
+                        }
+                        clone_into(&mut image.argv, Some(argv));
+                        if cwd.is_some() {
+                            clone_into(&mut image.cwd, cwd.as_ref());
+                        }
+                        clone_into(&mut image.comm, comm);
+                    } else {
+                        let image = Image {
+                            exe: exe.cloned().unwrap_or_else(|| e.image.exe.clone()),
+                            argv: Some(argv.clone()),
+                            cwd: cwd.clone().or_else(|| e.image.cwd.clone()),
+                            comm: comm.cloned(),
+                        };
+                        let old = std::mem::replace(&mut e.image, image);
                         push_previous(&mut e.previous, old, max);
                     }
                     e.exe_from_proc = false;
@@ -645,6 +657,15 @@ impl<S: ProcSource> SessionDb<S> {
         if let Some(e) = self.entries.get_mut(&key) {
             e.source_ip = ip;
         }
+    }
+}
+
+/// Sets `slot` to a copy of `v`, reusing the allocations `slot` has.
+fn clone_into<T: Clone>(slot: &mut Option<T>, v: Option<&T>) {
+    match (slot.as_mut(), v) {
+        (Some(s), Some(v)) => s.clone_from(v),
+        (None, Some(v)) => *slot = Some(v.clone()),
+        (_, None) => *slot = None,
     }
 }
 
