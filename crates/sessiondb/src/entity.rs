@@ -1,7 +1,7 @@
 //! `entity_id`: an opaque, unique identifier of one process.
 
 use crate::source::HostInfo;
-use crate::time::Time;
+use crate::time::{Time, DIGITS2};
 
 /// Builds the `entity_id` of the process `pid` started at `start`.
 ///
@@ -69,13 +69,20 @@ fn put_decimal(out: &mut [u8], n: u64) -> usize {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     let mut v = n;
-    loop {
+    // Two digits at a time.
+    while v >= 100 {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
+    }
+    if v >= 10 {
+        let d = v as usize * 2;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
+    } else {
         i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+        digits[i] = b'0' + v as u8;
     }
     let len = digits.len() - i;
     out[..len].copy_from_slice(&digits[i..]);
