@@ -8,20 +8,21 @@ use audit_ecs::{JsonWriter, ProcessContext, ProcessFacts};
 use sessiondb::{Config, HostInfo, NoProc, ProcFs, ProcSource, SessionDb, Stats, Time};
 
 use crate::error::EnrichError;
-use crate::event::{process_event, WrittenBySerializer};
-use crate::view::{write_view, ProcessMemo};
+use crate::event::{process_event_in, EventBuffers, WrittenBySerializer};
+use crate::view::{raw_members, write_view, ProcessMemo};
 
 struct Inner<S: ProcSource> {
     db: SessionDb<S>,
-    /// `host.boot.id`.
-    boot_id: Vec<u8>,
-    /// `host.pid_ns_ino`.
-    pid_ns_ino: u64,
+    /// `host.boot` and `host.pid_ns_ino` as a member run after the key
+    /// `boot`: `{"id":"…"},"pid_ns_ino":N`.
+    host_run: Vec<u8>,
     /// Events seen / events whose process the table described.
     events: u64,
     described: u64,
     /// Entity ids and start times of recently written processes.
     memo: ProcessMemo,
+    /// Byte buffers of the events' translations, reused.
+    bufs: EventBuffers,
 }
 
 /// The session database as a [`ProcessContext`]: every event is applied to
@@ -84,15 +85,19 @@ impl SessionContext<NoProc> {
 impl<S: ProcSource> SessionContext<S> {
     /// Wraps a table (already seeded if wanted).
     pub fn new(db: SessionDb<S>) -> Self {
-        let host = db.host().clone();
+        let host = db.host();
+        let mut host_run = b"{\"id\":".to_vec();
+        audit_ecs::json::write_string(&mut host_run, host.boot_id.as_bytes());
+        host_run.extend_from_slice(b"},\"pid_ns_ino\":");
+        host_run.extend_from_slice(host.pid_ns_ino.to_string().as_bytes());
         SessionContext {
             inner: Arc::new(Mutex::new(Inner {
                 db,
-                boot_id: host.boot_id.into_bytes(),
-                pid_ns_ino: host.pid_ns_ino,
+                host_run,
                 events: 0,
                 described: 0,
                 memo: ProcessMemo::default(),
+                bufs: EventBuffers::default(),
             })),
         }
     }
@@ -142,8 +147,8 @@ impl<S: ProcSource> ProcessContext for SessionContext<S> {
                 None => return,
             },
         };
-        let ev = process_event(facts, view);
         let inner = &mut *inner;
+        let mut ev = process_event_in(facts, view, &mut inner.bufs);
         let memo = &mut inner.memo;
         let described = inner.db.apply_with(&ev, |pv| {
             let Some(pv) = pv else {
@@ -153,6 +158,7 @@ impl<S: ProcSource> ProcessContext for SessionContext<S> {
             write_view(w, &pv, skip, facts.pid.is_some(), facts.ppid, memo);
             true
         });
+        inner.bufs.recycle(&mut ev);
         if !described {
             if facts.pid.is_some() {
                 // The hook promised the parent (writes_parent): keep the
@@ -178,9 +184,6 @@ impl<S: ProcSource> ProcessContext for SessionContext<S> {
 
     fn write_host(&mut self, w: &mut JsonWriter<'_>) {
         let inner = self.lock();
-        w.begin_object("boot");
-        w.str_field("id", &inner.boot_id);
-        w.end();
-        w.u64_field("pid_ns_ino", inner.pid_ns_ino);
+        raw_members(w, "boot", &inner.host_run);
     }
 }

@@ -3,6 +3,7 @@
 
 use audit_ecs::view::{EventView, Val};
 use audit_ecs::ProcessFacts;
+use audit_reassembler::Record;
 use sessiondb::{parse_audit_tty, Creds, Observation, ProcessChange, ProcessEvent, Time};
 
 /// `AUDIT_USER_START` (include/uapi/linux/audit.h).
@@ -27,7 +28,96 @@ fn hex_u64(v: &[u8]) -> Option<u64> {
     if v.is_empty() || v.len() > 16 {
         return None;
     }
-    u64::from_str_radix(std::str::from_utf8(v).ok()?, 16).ok()
+    v.iter().try_fold(0u64, |n, &b| {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        Some(n << 4 | u64::from(d))
+    })
+}
+
+/// Buffers of earlier [`ProcessEvent`]s, refilled by [`process_event_in`]
+/// so that translating an event allocates nothing once they have grown.
+#[derive(Debug, Default)]
+pub struct EventBuffers {
+    comm: Vec<u8>,
+    exe: Vec<u8>,
+    cwd: Vec<u8>,
+    addr: Vec<u8>,
+    argv: Vec<Vec<u8>>,
+    /// Argument buffers not in use.
+    args: Vec<Vec<u8>>,
+}
+
+impl EventBuffers {
+    /// Takes back the buffers of `ev` (which is left without them).
+    pub fn recycle(&mut self, ev: &mut ProcessEvent) {
+        if let Some(o) = &mut ev.observed {
+            if let Some(v) = o.comm.take() {
+                self.comm = v;
+            }
+            if let Some(v) = o.exe.take() {
+                self.exe = v;
+            }
+        }
+        match ev.change.take() {
+            Some(ProcessChange::Exec { mut argv, cwd }) => {
+                if let Some(v) = cwd {
+                    self.cwd = v;
+                }
+                // Keep a bounded number of small argument buffers.
+                for a in argv.drain(..) {
+                    if self.args.len() < 256 && a.capacity() <= 4096 {
+                        self.args.push(a);
+                    }
+                }
+                self.argv = argv;
+            }
+            Some(ProcessChange::Login { addr }) => self.addr = addr,
+            _ => {}
+        }
+    }
+
+    fn bytes(buf: &mut Vec<u8>, v: &[u8]) -> Vec<u8> {
+        let mut b = std::mem::take(buf);
+        b.clear();
+        b.extend_from_slice(v);
+        b
+    }
+
+    fn argv<T: AsRef<[u8]>>(&mut self, args: &[T]) -> Vec<Vec<u8>> {
+        let mut argv = std::mem::take(&mut self.argv);
+        argv.clear();
+        for a in args {
+            let mut b = self.args.pop().unwrap_or_default();
+            b.clear();
+            b.extend_from_slice(a.as_ref());
+            argv.push(b);
+        }
+        argv
+    }
+}
+
+/// The SYSCALL record's `tty`. The view's data fields hold it (undecoded,
+/// borrowed from the record's text) after fewer entries than the record
+/// has fields: a value found there that lies in `sc`'s text is `sc`'s;
+/// else the record is searched.
+fn syscall_tty<'a>(view: &EventView<'a>, sc: &'a Record) -> Option<&'a [u8]> {
+    let text = sc.raw().as_ptr_range();
+    for d in &view.data {
+        if d.key == b"tty" {
+            if let std::borrow::Cow::Borrowed(v) = d.value {
+                if text.contains(&v.as_ptr()) {
+                    return Some(v);
+                }
+            }
+            break;
+        }
+    }
+    sc.value(b"tty")
 }
 
 /// The time of an event as the table wants it.
@@ -39,6 +129,16 @@ pub fn event_time(facts: &ProcessFacts<'_>) -> Time {
 /// `facts.records`. Events without a pid (or with pid 0) give
 /// `observed: None`.
 pub fn process_event(facts: &ProcessFacts<'_>, view: &EventView<'_>) -> ProcessEvent {
+    process_event_in(facts, view, &mut EventBuffers::default())
+}
+
+/// [`process_event`] with the byte buffers taken from `bufs` (give them
+/// back with [`EventBuffers::recycle`] once the event is applied).
+pub fn process_event_in(
+    facts: &ProcessFacts<'_>,
+    view: &EventView<'_>,
+    bufs: &mut EventBuffers,
+) -> ProcessEvent {
     let time = event_time(facts);
     let mut ev = ProcessEvent {
         time,
@@ -69,19 +169,33 @@ pub fn process_event(facts: &ProcessFacts<'_>, view: &EventView<'_>) -> ProcessE
             creds,
             auid: dec_u32(s.auid),
             ses: dec_u32(s.ses),
-            tty: sc.value(b"tty").and_then(parse_audit_tty),
-            comm: s.comm.and_then(|c| c.untrusted()).map(|c| c.into_owned()),
-            exe: s.exe.and_then(|c| c.untrusted()).map(|c| c.into_owned()),
+            tty: syscall_tty(view, sc).and_then(parse_audit_tty),
+            comm: s
+                .comm
+                .and_then(|c| c.untrusted())
+                .map(|c| EventBuffers::bytes(&mut bufs.comm, &c)),
+            exe: s
+                .exe
+                .and_then(|c| c.untrusted())
+                .map(|c| EventBuffers::bytes(&mut bufs.exe, &c)),
         });
         if let Some(name) = facts.syscall {
             let success = s.success.map(|v| v.raw) == Some(b"yes");
             let exit = s.exit.and_then(|v| dec_i64(v.raw)).unwrap_or(-1);
             let a0 = s.a0.and_then(|v| hex_u64(v.raw)).unwrap_or(0);
-            let a1 = sc.value(b"a1").and_then(hex_u64).unwrap_or(0);
+            // Only setpgid uses a1.
+            let a1 = if name == "setpgid" {
+                sc.value(b"a1").and_then(hex_u64).unwrap_or(0)
+            } else {
+                0
+            };
             ev.change = ProcessChange::from_syscall(name, success, exit, a0, a1);
             if let Some(ProcessChange::Exec { argv, cwd }) = &mut ev.change {
-                *argv = view.args.iter().map(|a| a.to_vec()).collect();
-                *cwd = view.cwd.as_ref().map(|c| c.to_vec());
+                *argv = bufs.argv(&view.args);
+                *cwd = view
+                    .cwd
+                    .as_ref()
+                    .map(|c| EventBuffers::bytes(&mut bufs.cwd, c));
             }
         }
     } else {
@@ -101,7 +215,7 @@ pub fn process_event(facts: &ProcessFacts<'_>, view: &EventView<'_>) -> ProcessE
                 .filter(|a| !a.is_empty() && *a != b"?")
             {
                 ev.change = Some(ProcessChange::Login {
-                    addr: addr.to_vec(),
+                    addr: EventBuffers::bytes(&mut bufs.addr, addr),
                 });
             }
         }
@@ -241,6 +355,50 @@ mod tests {
                         addr: b"127.0.0.1".to_vec()
                     })
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn hex_values() {
+        assert_eq!(hex_u64(b"1200011"), Some(0x120_0011));
+        assert_eq!(hex_u64(b"ffffffffffffffff"), Some(u64::MAX));
+        assert_eq!(hex_u64(b"DeadBeef"), Some(0xdead_beef));
+        for bad in [&b""[..], b"12g", b"-1", b"11111111111111111", b" 1"] {
+            assert_eq!(hex_u64(bad), None, "{bad:?}");
+        }
+    }
+
+    /// Reused buffers give the same translation as fresh ones, whatever
+    /// the events before (longer or shorter arguments, other kinds).
+    #[test]
+    fn reused_buffers_translate_alike() {
+        let events = [
+            vec![
+                "type=SYSCALL msg=audit(1795396402.830:2): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=0 items=2 ppid=7 pid=8 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"ls\" exe=\"/usr/bin/ls\" key=\"exec\"",
+                "type=EXECVE msg=audit(1795396402.830:2): argc=3 a0=\"ls\" a1=2D6C a2=\"/a/long/enough/argument\"",
+                "type=CWD msg=audit(1795396402.830:2): cwd=\"/root\"",
+            ],
+            vec![
+                "type=SYSCALL msg=audit(1795396402.831:3): arch=c000003e syscall=109 success=yes exit=0 a0=0 a1=1F4 a2=0 a3=0 items=0 ppid=7 pid=8 auid=1000 uid=1 gid=2 euid=3 suid=4 fsuid=5 egid=6 sgid=7 fsgid=8 tty=pts3 ses=9 comm=\"sh\" exe=\"/usr/bin/dash\" key=(null)",
+            ],
+            vec![
+                "type=SYSCALL msg=audit(1795396402.832:4): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=0 items=2 ppid=8 pid=9 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"x\" exe=2F746D702FFF key=\"exec\"",
+                "type=EXECVE msg=audit(1795396402.832:4): argc=1 a0=\"x\"",
+            ],
+            vec!["type=USER_LOGIN msg=audit(1795396404.398:5): pid=26907 uid=0 auid=0 ses=6 msg='op=login id=0 exe=\"/usr/sbin/sshd\" hostname=127.0.0.1 addr=127.0.0.1 terminal=/dev/pts/0 res=success'"],
+        ];
+        let syscalls = [Some("execve"), Some("setpgid"), Some("execve"), None];
+        let mut bufs = EventBuffers::default();
+        for round in 0..2 {
+            for (lines, sc) in events.iter().zip(syscalls) {
+                let r = parse(lines);
+                let f = facts_of(&r, sc);
+                let v = EventView::new(&r).unwrap();
+                let fresh = process_event(&f, &v);
+                let mut reused = process_event_in(&f, &v, &mut bufs);
+                assert_eq!(reused, fresh, "round {round}: {lines:?}");
+                bufs.recycle(&mut reused);
             }
         }
     }

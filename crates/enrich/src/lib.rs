@@ -41,5 +41,5 @@ mod view;
 
 pub use context::{wall_now, SessionContext};
 pub use error::EnrichError;
-pub use event::{event_time, process_event, WrittenBySerializer};
+pub use event::{event_time, process_event, process_event_in, EventBuffers, WrittenBySerializer};
 pub use view::{write_view, ProcessMemo};

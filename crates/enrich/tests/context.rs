@@ -276,3 +276,121 @@ fn entity_ids_stay_right_past_the_memo_size() {
         );
     }
 }
+
+/// A relative's own members are rendered once and copied while it does
+/// not change (`ProcessRef::revision`): every change of the session leader
+/// (ids, terminal, exec, an executable that is not UTF-8) shows in the
+/// next event of its child, and its non-UTF-8 bytes are reported under the
+/// relative's own path.
+#[test]
+fn relatives_follow_their_changes() {
+    let bash = "\"/usr/bin/bash\"";
+    let mut s = String::new();
+    let mut serial = 1;
+    let mut ev = |s: &mut String, line: String, extra: &str| {
+        s.push_str(&line);
+        s.push_str(extra);
+        s.push_str(&format!(
+            "type=EOE msg=audit(1795396402.{serial:03}:{serial}): \n"
+        ));
+        serial += 1;
+    };
+    // 200: setsid, exec bash, fork 201.
+    ev(
+        &mut s,
+        syscall(1, 1, 112, 200, "0", 100, 200, "3", bash),
+        "",
+    );
+    ev(
+        &mut s,
+        syscall(2, 2, 59, 0, "55", 100, 200, "3", bash),
+        "type=EXECVE msg=audit(1795396402.002:2): argc=1 a0=\"-bash\"\n",
+    );
+    ev(&mut s, syscall(3, 3, 57, 201, "0", 100, 200, "3", bash), "");
+    let child = |ms: u32| syscall(ms, ms, 257, 3, "ffffff9c", 200, 201, "3", bash);
+    ev(&mut s, child(4), "");
+    // 200's ids and terminal change.
+    ev(
+        &mut s,
+        syscall(5, 5, 257, 3, "ffffff9c", 100, 200, "3", bash)
+            .replace(" uid=0 ", " uid=5 ")
+            .replace("tty=pts0", "tty=pts7"),
+        "",
+    );
+    ev(&mut s, child(6), "");
+    // 200 executes zsh, then a program whose path is not UTF-8.
+    ev(
+        &mut s,
+        syscall(7, 7, 59, 0, "55", 100, 200, "3", "\"/usr/bin/zsh\""),
+        "type=EXECVE msg=audit(1795396402.007:7): argc=1 a0=\"zsh\"\n",
+    );
+    ev(&mut s, child(8), "");
+    ev(
+        &mut s,
+        syscall(9, 9, 59, 0, "55", 100, 200, "3", "2F746D702FFF"),
+        // "z\xff": an argument that is not UTF-8 either.
+        "type=EXECVE msg=audit(1795396402.009:9): argc=1 a0=7AFF\n",
+    );
+    ev(&mut s, child(10), "");
+    ev(&mut s, child(11), "");
+    let events = run(&s, true);
+    assert_eq!(events.len(), 11);
+    let leader = |i: usize| &events[i]["process"]["session_leader"];
+    let expect = |i: usize, exe: &str, arg: &str, uid: &str, minor: u64| {
+        let l = leader(i);
+        assert_eq!(l["pid"], 200, "{l}");
+        assert_eq!(l["executable"], exe, "event {i}: {l}");
+        assert_eq!(l["args"], serde_json::json!([arg]), "event {i}: {l}");
+        assert_eq!(l["real_user"]["id"], uid, "event {i}: {l}");
+        assert_eq!(l["tty"]["char_device"]["minor"], minor, "event {i}: {l}");
+        assert_eq!(l["same_as_process"], false, "event {i}: {l}");
+        // The parent is the same process, written the same way.
+        let mut p = events[i]["process"]["parent"].clone();
+        let mut l = l.clone();
+        p.as_object_mut().unwrap().remove("group_leader");
+        for k in ["same_as_process", "parent"] {
+            l.as_object_mut().unwrap().remove(k);
+        }
+        assert_eq!(p, l, "event {i}");
+    };
+    expect(3, "/usr/bin/bash", "-bash", "0", 0);
+    expect(5, "/usr/bin/bash", "-bash", "5", 7);
+    // The exec records name uid 0 and pts0 again.
+    expect(7, "/usr/bin/zsh", "zsh", "0", 0);
+    for i in [9, 10] {
+        expect(i, "/tmp/\u{fffd}", "z\u{fffd}", "0", 0);
+        let n = &events[i]["auditd"]["non_utf8"];
+        for rel in ["parent", "group_leader", "session_leader", "entry_leader"] {
+            let path = format!("process.{rel}.executable");
+            assert_eq!(n[&path], "2f746d702fff", "event {i}, {path}: {n}");
+            let path = format!("process.{rel}.args.0");
+            assert_eq!(n[&path], "7aff", "event {i}, {path}: {n}");
+        }
+    }
+}
+
+/// A relative with long arguments (its rendering is not kept): written in
+/// full on every event.
+#[test]
+fn relatives_with_long_arguments_are_written_in_full() {
+    let bash = "\"/usr/bin/bash\"";
+    let long = "a".repeat(6000);
+    let mut s = String::new();
+    s += &syscall(1, 1, 112, 200, "0", 100, 200, "3", bash);
+    s += "type=EOE msg=audit(1795396402.001:1): \n";
+    s += &syscall(2, 2, 59, 0, "55", 100, 200, "3", bash);
+    s += &format!("type=EXECVE msg=audit(1795396402.002:2): argc=2 a0=\"bash\" a1=\"{long}\"\n");
+    s += "type=EOE msg=audit(1795396402.002:2): \n";
+    for ms in 3..6u32 {
+        s += &syscall(ms, ms, 257, 3, "ffffff9c", 200, 201, "3", bash);
+        s += &format!("type=EOE msg=audit(1795396402.{ms:03}:{ms}): \n");
+    }
+    let events = run(&s, true);
+    assert_eq!(events.len(), 5);
+    for e in &events[2..] {
+        for key in ["parent", "session_leader"] {
+            let args = &e["process"][key]["args"];
+            assert_eq!(args, &serde_json::json!(["bash", long]), "{key}");
+        }
+    }
+}

@@ -50,6 +50,15 @@ impl<'a> ProcessRef<'a> {
         (self.entry.pid, self.entry.start)
     }
 
+    /// A stamp of the fields shown here (`pid`, `start`, `name`,
+    /// `executable`, `args`, `working_directory`, `tty`, `interactive`,
+    /// the ids, `supplemental_groups`): it changes whenever one of them
+    /// does, and no other entry ever has the same one. A rendering of
+    /// these fields made at one revision can be reused while it holds.
+    pub fn revision(&self) -> u64 {
+        self.entry.revision
+    }
+
     /// `start`, when known exactly.
     pub fn start(&self) -> Option<Time> {
         self.entry.start_exact.then_some(self.entry.start)

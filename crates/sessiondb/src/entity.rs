@@ -1,7 +1,7 @@
 //! `entity_id`: an opaque, unique identifier of one process.
 
 use crate::source::HostInfo;
-use crate::time::Time;
+use crate::time::{Time, DIGITS2};
 
 /// Builds the `entity_id` of the process `pid` started at `start`.
 ///
@@ -69,13 +69,20 @@ fn put_decimal(out: &mut [u8], n: u64) -> usize {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     let mut v = n;
-    loop {
+    // Two digits at a time.
+    while v >= 100 {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
+    }
+    if v >= 10 {
+        let d = v as usize * 2;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGITS2[d..d + 2]);
+    } else {
         i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+        digits[i] = b'0' + v as u8;
     }
     let len = digits.len() - i;
     out[..len].copy_from_slice(&digits[i..]);
@@ -93,20 +100,23 @@ pub(crate) fn base64(input: &[u8]) -> String {
 /// Appends the standard base64 (with padding) of `input` to `out`.
 fn base64_into(input: &[u8], out: &mut Vec<u8>) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]);
-            } else {
-                out.push(b'=');
-            }
+    let enc = |n: u32| [18, 12, 6, 0].map(|shift| ALPHABET[((n >> shift) & 63) as usize]);
+    let mut chunks = input.chunks_exact(3);
+    out.reserve(input.len().div_ceil(3) * 4);
+    for c in &mut chunks {
+        let n = (u32::from(c[0]) << 16) | (u32::from(c[1]) << 8) | u32::from(c[2]);
+        out.extend_from_slice(&enc(n));
+    }
+    match *chunks.remainder() {
+        [a] => {
+            let e = enc(u32::from(a) << 16);
+            out.extend_from_slice(&[e[0], e[1], b'=', b'=']);
         }
+        [a, b] => {
+            let e = enc((u32::from(a) << 16) | (u32::from(b) << 8));
+            out.extend_from_slice(&[e[0], e[1], e[2], b'=']);
+        }
+        _ => {}
     }
 }
 

@@ -88,9 +88,25 @@ pub(crate) struct Entry {
     pub refs: u32,
     /// What [`Entry::heap_bytes`] was when the table last accounted it.
     pub accounted: usize,
+    /// Stamp of the fields a [`crate::ProcessRef`] shows (pid, start,
+    /// image, tty, ids, groups): a new [`next_revision`] whenever one of
+    /// them changes, so that a writer can keep their rendering.
+    pub revision: u64,
+}
+
+/// A revision stamp never handed out before (in this process: unique
+/// across entries and tables).
+pub(crate) fn next_revision() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Entry {
+    /// Marks the shown fields as changed.
+    pub fn revise(&mut self) {
+        self.revision = next_revision();
+    }
+
     pub fn is_live(&self) -> bool {
         self.dead_since.is_none()
     }

@@ -119,6 +119,7 @@ pub struct FakeProc {
     /// The processes.
     pub processes: BTreeMap<u32, FakeProcess>,
     stat_reads: std::cell::Cell<u64>,
+    status_reads: std::cell::Cell<u64>,
 }
 
 impl FakeProc {
@@ -147,6 +148,10 @@ impl FakeProc {
     pub fn stat_reads(&self) -> u64 {
         self.stat_reads.get()
     }
+    /// How many `status` reads were made.
+    pub fn status_reads(&self) -> u64 {
+        self.status_reads.get()
+    }
     fn get(&self, pid: u32) -> Result<&FakeProcess> {
         self.processes
             .get(&pid)
@@ -166,6 +171,7 @@ impl ProcSource for FakeProc {
         Ok(self.get(pid)?.stat.clone())
     }
     fn status(&self, pid: u32) -> Result<ProcStatus> {
+        self.status_reads.set(self.status_reads.get() + 1);
         Ok(self.get(pid)?.status.clone())
     }
     fn exe(&self, pid: u32) -> Result<Vec<u8>> {

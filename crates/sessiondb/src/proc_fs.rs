@@ -8,9 +8,10 @@ use std::path::PathBuf;
 
 /// Reads the host's /proc (or another procfs mount, for tests).
 ///
-/// `stat` and `status` are parsed with the `procfs` crate; `cmdline`,
-/// `environ` and the `exe`/`cwd` links are read as bytes (procfs's
-/// `cmdline()` fails on non-UTF-8 arguments).
+/// `stat` and `status` are read as bytes (one open and one read each) and
+/// parsed here; `cmdline`, `environ` and the `exe`/`cwd` links are read as
+/// bytes (procfs's `cmdline()` fails on non-UTF-8 arguments); the `procfs`
+/// crate gives the boot time and the clock tick rate.
 #[derive(Debug, Clone)]
 pub struct ProcFs {
     root: PathBuf,
@@ -34,9 +35,29 @@ impl ProcFs {
         self.root.join(pid.to_string()).join(file)
     }
 
-    fn process(&self, pid: u32) -> Result<procfs::process::Process> {
-        procfs::process::Process::new_with_root(self.root.join(pid.to_string()))
-            .map_err(|e| map_proc_err(pid, &self.path(pid, ""), e))
+    /// A small file of `pid`, parsed by `parse`: one open and (nearly
+    /// always) one read into a stack buffer; the whole file when it fills
+    /// the buffer.
+    fn parsed<T>(
+        &self,
+        pid: u32,
+        file: &str,
+        parse: impl Fn(&[u8]) -> Option<T>,
+        what: &str,
+    ) -> Result<T> {
+        let path = self.path(pid, file);
+        let mut buf = [0u8; 4096];
+        let n = read_small(&path, &mut buf).map_err(|e| io_err(pid, path.clone(), e))?;
+        let parsed = if n < buf.len() {
+            parse(&buf[..n])
+        } else {
+            let all = std::fs::read(&path).map_err(|e| io_err(pid, path.clone(), e))?;
+            parse(&all)
+        };
+        parsed.ok_or_else(|| SessionDbError::Parse {
+            path,
+            what: what.to_string(),
+        })
     }
 
     fn read(&self, pid: u32, file: &str) -> Result<Vec<u8>> {
@@ -83,11 +104,6 @@ fn map_proc_err(pid: u32, path: &std::path::Path, e: procfs::ProcError) -> Sessi
     }
 }
 
-/// A pid field of `stat`; negative values (never seen in practice) read as 0.
-fn id(v: i32) -> u32 {
-    u32::try_from(v).unwrap_or(0)
-}
-
 impl ProcSource for ProcFs {
     fn host(&self) -> Result<HostInfo> {
         let boot_path = PathBuf::from("/proc/sys/kernel/random/boot_id");
@@ -131,42 +147,12 @@ impl ProcSource for ProcFs {
     }
 
     fn stat(&self, pid: u32) -> Result<ProcStat> {
-        let s = self
-            .process(pid)?
-            .stat()
-            .map_err(|e| map_proc_err(pid, &self.path(pid, "stat"), e))?;
-        Ok(ProcStat {
-            ppid: id(s.ppid),
-            pgrp: id(s.pgrp),
-            session: id(s.session),
-            tty_nr: s.tty_nr as u32,
-            starttime: s.starttime,
-            comm: s.comm.into_bytes(),
-        })
+        // The on-demand read of every exec'd pid the table never saw.
+        self.parsed(pid, "stat", parse_stat, "unexpected stat line")
     }
 
     fn status(&self, pid: u32) -> Result<ProcStatus> {
-        let s = self
-            .process(pid)?
-            .status()
-            .map_err(|e| map_proc_err(pid, &self.path(pid, "status"), e))?;
-        Ok(ProcStatus {
-            creds: Creds {
-                uid: s.ruid,
-                euid: s.euid,
-                suid: s.suid,
-                fsuid: s.fuid,
-                gid: s.rgid,
-                egid: s.egid,
-                sgid: s.sgid,
-                fsgid: s.fgid,
-            },
-            groups: s
-                .groups
-                .iter()
-                .filter_map(|g| u32::try_from(*g).ok())
-                .collect(),
-        })
+        self.parsed(pid, "status", parse_status, "no Uid/Gid lines")
     }
 
     fn exe(&self, pid: u32) -> Result<Vec<u8>> {
@@ -194,6 +180,124 @@ impl ProcSource for ProcFs {
     }
 }
 
+/// Reads a small /proc file into `buf`; returns its length (`buf.len()`:
+/// maybe more to read). A procfs file made by one `show` (`single_open`)
+/// is returned whole by one read when `buf` is large enough
+/// (`seq_read_iter` copies up to the record's end), so a short read is
+/// the end: no second read for EOF.
+fn read_small(path: &std::path::Path, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => {
+                n += k;
+                if n < buf.len() {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Parses `/proc/PID/stat`: `pid (comm) state ppid pgrp session tty_nr
+/// ... starttime(22nd) ...`; `comm` may hold spaces and parentheses, so it
+/// ends at the last `)`.
+fn parse_stat(raw: &[u8]) -> Option<ProcStat> {
+    let open = raw.iter().position(|&b| b == b'(')?;
+    let close = raw.iter().rposition(|&b| b == b')')?;
+    let comm = raw.get(open + 1..close)?.to_vec();
+    let rest = raw.get(close + 1..)?;
+    // Fields from `state` (the 3rd) on.
+    let mut f = rest
+        .split(|&b| b == b' ' || b == b'\n')
+        .filter(|t| !t.is_empty());
+    let _state = f.next()?;
+    let ppid = parse_i64(f.next()?)?;
+    let pgrp = parse_i64(f.next()?)?;
+    let session = parse_i64(f.next()?)?;
+    let tty_nr = parse_i64(f.next()?)?;
+    // tpgid (8th) .. itrealvalue (21st), then starttime (22nd).
+    let starttime = parse_i64(f.nth(14)?)?;
+    Some(ProcStat {
+        ppid: id_of(ppid),
+        pgrp: id_of(pgrp),
+        session: id_of(session),
+        tty_nr: tty_nr as u32,
+        starttime: u64::try_from(starttime).ok()?,
+        comm,
+    })
+}
+
+/// A pid field of `stat`; negative or oversized values read as 0.
+fn id_of(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+/// A decimal integer, optionally negative.
+fn parse_i64(t: &[u8]) -> Option<i64> {
+    let (neg, digits) = match t.split_first() {
+        Some((b'-', d)) => (true, d),
+        _ => (false, t),
+    };
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = digits
+        .iter()
+        .fold(0i64, |n, &b| n * 10 + i64::from(b - b'0'));
+    Some(if neg { -n } else { n })
+}
+
+/// Parses the `Uid:`, `Gid:` and `Groups:` lines of `/proc/PID/status`
+/// (real, effective, saved, filesystem; groups space-separated).
+fn parse_status(raw: &[u8]) -> Option<ProcStatus> {
+    let mut uids = None;
+    let mut gids = None;
+    let mut groups = Vec::new();
+    for line in raw.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let (key, value) = (&line[..colon], &line[colon + 1..]);
+        let mut nums = value
+            .split(|&b| b == b'\t' || b == b' ')
+            .filter(|t| !t.is_empty())
+            .map(|t| parse_i64(t).and_then(|v| u32::try_from(v).ok()));
+        let mut four = || -> Option<[u32; 4]> {
+            Some([nums.next()??, nums.next()??, nums.next()??, nums.next()??])
+        };
+        match key {
+            b"Uid" => uids = four(),
+            b"Gid" => gids = four(),
+            b"Groups" => groups = nums.collect::<Option<Vec<u32>>>()?,
+            _ => {}
+        }
+        if uids.is_some() && gids.is_some() && key == b"Groups" {
+            break;
+        }
+    }
+    let ([uid, euid, suid, fsuid], [gid, egid, sgid, fsgid]) = (uids?, gids?);
+    Some(ProcStatus {
+        creds: Creds {
+            uid,
+            euid,
+            suid,
+            fsuid,
+            gid,
+            egid,
+            sgid,
+            fsgid,
+        },
+        groups,
+    })
+}
+
 /// Parses `pid:[4026531836]`.
 fn parse_ns_link(link: &[u8]) -> Option<u64> {
     let inner = link.strip_prefix(b"pid:[")?.strip_suffix(b"]")?;
@@ -216,6 +320,72 @@ mod tests {
         assert_eq!(parse_u32_text(b"4294967295\n"), Some(u32::MAX));
         assert_eq!(parse_u32_text(b"12"), Some(12));
         assert_eq!(parse_u32_text(b"-1"), None);
+    }
+
+    #[test]
+    fn stat_line_with_a_hostile_comm() {
+        let line = b"4242 (a) b (c) R 1 4240 4239 34817 4240 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 200 18446744073709551615\n";
+        let s = parse_stat(line).unwrap();
+        assert_eq!(s.comm, b"a) b (c");
+        assert_eq!(
+            (s.ppid, s.pgrp, s.session, s.tty_nr, s.starttime),
+            (1, 4240, 4239, 34817, 987_654)
+        );
+        assert!(parse_stat(b"4242 (x) R 1 2").is_none());
+        assert!(parse_stat(b"4242 x R 1 2 3 4").is_none());
+        assert!(parse_stat(b"").is_none());
+    }
+
+    #[test]
+    fn status_ids_and_groups() {
+        let raw = b"Name:\tbash\nUmask:\t0022\nUid:\t1000\t1001\t1002\t1003\nGid:\t10\t11\t12\t13\nFDSize:\t256\nGroups:\t4 24 27 \nNStgid:\t1\n";
+        let s = parse_status(raw).unwrap();
+        assert_eq!(
+            [s.creds.uid, s.creds.euid, s.creds.suid, s.creds.fsuid],
+            [1000, 1001, 1002, 1003]
+        );
+        assert_eq!(
+            [s.creds.gid, s.creds.egid, s.creds.sgid, s.creds.fsgid],
+            [10, 11, 12, 13]
+        );
+        assert_eq!(s.groups, vec![4, 24, 27]);
+        let none = b"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t\n";
+        assert_eq!(parse_status(none).unwrap().groups, Vec::<u32>::new());
+        assert!(parse_status(b"Uid:\t0\t0\n").is_none());
+        assert!(parse_status(b"Uid:\t0\t0\t0\t0\nGid:\tx\t0\t0\t0\n").is_none());
+    }
+
+    /// The raw readers agree with the procfs crate on live processes.
+    #[test]
+    fn raw_readers_match_procfs() {
+        let me = std::process::id();
+        let fs = ProcFs::new();
+        for pid in [me, 1] {
+            let p = procfs::process::Process::new(pid as i32).unwrap();
+            let (a, b) = (fs.stat(pid).unwrap(), p.stat().unwrap());
+            assert_eq!(
+                (a.ppid, a.pgrp, a.session, a.tty_nr, a.starttime, a.comm),
+                (
+                    id_of(b.ppid.into()),
+                    id_of(b.pgrp.into()),
+                    id_of(b.session.into()),
+                    b.tty_nr as u32,
+                    b.starttime,
+                    b.comm.into_bytes()
+                )
+            );
+            let (a, b) = (fs.status(pid).unwrap(), p.status().unwrap());
+            assert_eq!(
+                [a.creds.uid, a.creds.euid, a.creds.suid, a.creds.fsuid],
+                [b.ruid, b.euid, b.suid, b.fuid]
+            );
+            assert_eq!(
+                [a.creds.gid, a.creds.egid, a.creds.sgid, a.creds.fsgid],
+                [b.rgid, b.egid, b.sgid, b.fgid]
+            );
+            let groups: Vec<u32> = b.groups.iter().map(|g| *g as u32).collect();
+            assert_eq!(a.groups, groups);
+        }
     }
 
     #[test]

@@ -128,6 +128,8 @@ pub struct SessionDb<S: ProcSource> {
     /// for a process whose parent is unknown (no fork record, no /proc).
     pub(crate) ses_leaders: IntMap<u32, Key>,
     pub(crate) next_key: Key,
+    /// `try_free`'s work list, kept between calls.
+    pub(crate) free_work: Vec<Key>,
     /// Sum of the entries' `accounted` bytes.
     pub(crate) bytes: usize,
     pub(crate) now: Time,
@@ -161,6 +163,7 @@ impl<S: ProcSource> SessionDb<S> {
             login_order: VecDeque::new(),
             ses_leaders: IntMap::default(),
             next_key: 1,
+            free_work: Vec::new(),
             bytes: 0,
             now: Time(0),
             stats: Stats::default(),
@@ -408,6 +411,7 @@ impl<S: ProcSource> SessionDb<S> {
             entry.pgid,
         );
         entry.accounted = entry.heap_bytes();
+        entry.revise();
         self.bytes += entry.accounted;
         if self.config.proc_lookups {
             self.liveness_queue
@@ -556,7 +560,11 @@ impl<S: ProcSource> SessionDb<S> {
     /// past its grace period and not needed. Returns whether it was freed.
     pub(crate) fn try_free(&mut self, key: Key) -> bool {
         let grace = self.config.grace_nanos;
-        let mut work = vec![key];
+        // The cascade's work list, reused (a nested call, from `evict`'s
+        // cascade, finds it taken and starts an empty one).
+        let mut work = std::mem::take(&mut self.free_work);
+        work.clear();
+        work.push(key);
         let mut freed_first = false;
         while let Some(k) = work.pop() {
             let Some(e) = self.entries.get(&k) else {
@@ -568,24 +576,24 @@ impl<S: ProcSource> SessionDb<S> {
             if !expired || self.pinned(k, e) {
                 continue;
             }
-            work.extend(self.remove_entry(k));
+            self.remove_entry(k, &mut work);
             self.stats.freed += 1;
             freed_first |= k == key;
         }
+        self.free_work = work;
         freed_first
     }
 
-    /// Removes `key` whatever its state; returns entries that may now be
-    /// freeable.
-    fn remove_entry(&mut self, key: Key) -> Vec<Key> {
+    /// Removes `key` whatever its state; appends to `next` the entries
+    /// that may now be freeable.
+    fn remove_entry(&mut self, key: Key, next: &mut Vec<Key>) {
         let Some(e) = self.entries.remove(&key) else {
-            return Vec::new();
+            return;
         };
         self.bytes = self.bytes.saturating_sub(e.accounted);
         if self.by_pid.get(&e.pid) == Some(&key) {
             self.by_pid.remove(&e.pid);
         }
-        let mut next = Vec::new();
         for r in [e.parent, e.entry_leader].into_iter().flatten() {
             next.extend(self.drop_ref(key, r));
         }
@@ -595,7 +603,6 @@ impl<S: ProcSource> SessionDb<S> {
                 next.extend(self.current(leader));
             }
         }
-        next
     }
 
     /// Evicts until the table is within its cap.
@@ -620,7 +627,8 @@ impl<S: ProcSource> SessionDb<S> {
         if !self.entries.contains_key(&key) {
             return;
         }
-        let next = self.remove_entry(key);
+        let mut next = Vec::new();
+        self.remove_entry(key, &mut next);
         match why {
             Eviction::Dead => self.stats.evicted_dead += 1,
             Eviction::Gone => self.stats.evicted_gone += 1,

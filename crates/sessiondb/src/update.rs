@@ -109,7 +109,9 @@ impl<S: ProcSource> SessionDb<S> {
             };
             e.last_seen = time;
             e.tentative = false;
+            let mut revised = false;
             if let Some(c) = o.creds {
+                revised |= e.creds != Some(c);
                 e.creds = Some(c);
             }
             if o.auid.is_some() {
@@ -119,11 +121,13 @@ impl<S: ProcSource> SessionDb<S> {
                 e.ses = o.ses;
             }
             if let Some(t) = o.tty {
+                revised |= e.tty != t;
                 e.tty = t;
             }
             let named = o.exe.as_ref().filter(|x| !x.is_empty());
             if let (Some(exe), false) = (named, is_exec) {
                 if *exe != e.image.exe {
+                    revised = true;
                     // The image changed without an exec record (no exec rule).
                     let image = Image {
                         exe: exe.clone(),
@@ -142,7 +146,13 @@ impl<S: ProcSource> SessionDb<S> {
                 e.exe_from_proc = false;
             }
             if let (Some(c), false) = (&o.comm, is_exec) {
-                e.image.comm = Some(c.clone());
+                if e.image.comm.as_ref() != Some(c) {
+                    e.image.comm = Some(c.clone());
+                    revised = true;
+                }
+            }
+            if revised {
+                e.revise();
             }
             o.ppid.filter(|p| *p != e.ppid)
         };
@@ -160,14 +170,24 @@ impl<S: ProcSource> SessionDb<S> {
     /// is still there (and is the same one), else from the record alone.
     ///
     /// For an exec, whose records give the new image (executable,
-    /// arguments, directory) and the ids, only `stat` and `status` are read.
+    /// arguments, directory) and the ids, only `stat` is read (one open,
+    /// one read: ppid, pgid, sid, tty, start time); the supplementary
+    /// groups are the parent's when the parent has the same ids, else
+    /// `status` is read for them.
     fn create_observed(&mut self, o: &Observation, time: Time, is_exec: bool) -> Key {
-        if let Some(snap) = self.lookup_as(o.pid, time, is_exec) {
+        let light = is_exec && o.creds.is_some();
+        if let Some(snap) = self.lookup_as(o.pid, time, light) {
             let key = self.import_snapshot(snap, time, 0);
             self.merge(key, o, time, true);
+            if light {
+                self.fill_groups(key);
+            }
             if let Some(c) = &o.comm {
                 if let Some(e) = self.entries.get_mut(&key) {
-                    e.image.comm = Some(c.clone());
+                    if e.image.comm.as_ref() != Some(c) {
+                        e.image.comm = Some(c.clone());
+                        e.revise();
+                    }
                 }
             }
             return key;
@@ -202,14 +222,43 @@ impl<S: ProcSource> SessionDb<S> {
         key
     }
 
+    /// The supplementary groups of an entry read from `stat` alone (its ids
+    /// came from the record): the parent's when it has the same ids (fork
+    /// and exec keep the groups; only a change of ids, as at a login,
+    /// usually comes with new ones), else from `status`.
+    fn fill_groups(&mut self, key: Key) {
+        let Some(e) = self.entries.get(&key) else {
+            return;
+        };
+        if e.groups.is_some() {
+            return;
+        }
+        let inherited = e
+            .parent
+            .and_then(|k| self.entries.get(&k))
+            .filter(|p| p.pid == e.ppid && p.creds.is_some() && p.creds == e.creds)
+            .and_then(|p| p.groups.clone());
+        let pid = e.pid;
+        let groups = match inherited {
+            Some(g) => Some(g),
+            None => self.source.status(pid).ok().map(|s| s.groups),
+        };
+        if let Some(e) = self.entries.get_mut(&key) {
+            if groups.is_some() {
+                e.groups = groups;
+                e.revise();
+            }
+        }
+    }
+
     /// Reads `pid` from /proc, unless lookups are off or it failed recently.
     /// Rejects a process that started after `time` (a reused pid).
     fn lookup(&mut self, pid: u32, time: Time) -> Option<ProcSnapshot> {
         self.lookup_as(pid, time, false)
     }
 
-    /// [`Self::lookup`]; `light`: only `stat` and `status` (the rest comes
-    /// from the event's records).
+    /// [`Self::lookup`]; `light`: only `stat` (the rest comes from the
+    /// event's records, see [`Self::fill_groups`]).
     fn lookup_as(&mut self, pid: u32, time: Time, light: bool) -> Option<ProcSnapshot> {
         if !self.config.proc_lookups || pid == 0 {
             return None;
@@ -225,7 +274,6 @@ impl<S: ProcSource> SessionDb<S> {
             self.source.stat(pid).map(|stat| ProcSnapshot {
                 pid,
                 stat,
-                status: self.source.status(pid).ok(),
                 ..Default::default()
             })
         } else {
@@ -342,21 +390,34 @@ impl<S: ProcSource> SessionDb<S> {
         match c {
             ProcessChange::Fork { child_pid, thread } => self.fork(key, *child_pid, *thread, time),
             ProcessChange::Exec { argv, cwd } => {
-                let exe = o.and_then(|o| o.exe.clone());
-                let comm = o.and_then(|o| o.comm.clone());
+                let exe = o.and_then(|o| o.exe.as_ref());
+                let comm = o.and_then(|o| o.comm.as_ref());
                 let max = self.config.max_previous;
                 if let Some(e) = self.entries.get_mut(&key) {
-                    let image = Image {
-                        exe: exe.unwrap_or_else(|| e.image.exe.clone()),
-                        argv: Some(argv.clone()),
-                        cwd: cwd.clone().or_else(|| e.image.cwd.clone()),
-                        comm,
-                    };
-                    let old = std::mem::replace(&mut e.image, image);
-                    if !created {
+                    if created {
+                        // Made from this very event: its image is no
+                        // earlier one, its buffers take the new image.
+                        let image = &mut e.image;
+                        if let Some(x) = exe {
+                            image.exe.clone_from(x);
+                        }
+                        clone_into(&mut image.argv, Some(argv));
+                        if cwd.is_some() {
+                            clone_into(&mut image.cwd, cwd.as_ref());
+                        }
+                        clone_into(&mut image.comm, comm);
+                    } else {
+                        let image = Image {
+                            exe: exe.cloned().unwrap_or_else(|| e.image.exe.clone()),
+                            argv: Some(argv.clone()),
+                            cwd: cwd.clone().or_else(|| e.image.cwd.clone()),
+                            comm: comm.cloned(),
+                        };
+                        let old = std::mem::replace(&mut e.image, image);
                         push_previous(&mut e.previous, old, max);
                     }
                     e.exe_from_proc = false;
+                    e.revise();
                 }
                 self.evaluate_entry_leader(key);
             }
@@ -367,6 +428,7 @@ impl<S: ProcSource> SessionDb<S> {
                     if let Some(e) = self.entries.get_mut(&key) {
                         // setsid() drops the controlling terminal (proc_clear_tty).
                         e.tty = None;
+                        e.revise();
                     }
                 }
             }
@@ -416,6 +478,7 @@ impl<S: ProcSource> SessionDb<S> {
                     c.fork_seen = true;
                     if !c.start_exact {
                         c.start_exact = true;
+                        c.revise();
                     }
                 }
                 self.set_parent(ck, Some(parent));
@@ -597,6 +660,15 @@ impl<S: ProcSource> SessionDb<S> {
     }
 }
 
+/// Sets `slot` to a copy of `v`, reusing the allocations `slot` has.
+fn clone_into<T: Clone>(slot: &mut Option<T>, v: Option<&T>) {
+    match (slot.as_mut(), v) {
+        (Some(s), Some(v)) => s.clone_from(v),
+        (None, Some(v)) => *slot = Some(v.clone()),
+        (_, None) => *slot = None,
+    }
+}
+
 fn push_previous(previous: &mut Vec<Image>, old: Image, max: usize) {
     if max == 0 {
         return;
@@ -638,5 +710,6 @@ fn blank_entry(pid: u32, ppid: u32, time: Time) -> Entry {
         last_seen: time,
         refs: 0,
         accounted: 0,
+        revision: 0,
     }
 }
