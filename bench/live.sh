@@ -154,7 +154,7 @@ run_auditrs() { # name binary
   sleep 1
   measure "$name" "$W/$name.json"
   kill -TERM "$DPID"; wait "$DPID" || true; DPID=""
-  echo "$name: $(wc -l < "$W/$name.json") lines written; $(grep -o 'stopped: .*' "$W/$name.err" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-200)"
+  echo "$name: $(wc -l < "$W/$name.json") lines written; $(grep -o 'stopped: .*' "$W/$name.err" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-400)"
 }
 run_auditrs auditrs "$BIN"
 if [ -n "${AUDITRS2:-}" ]; then run_auditrs auditrs2 "$AUDITRS2"; fi

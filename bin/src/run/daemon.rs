@@ -193,6 +193,7 @@ async fn run_async(config: Config, explicit_rules: bool) -> anyhow::Result<i32> 
     tracing::info!(
         target: "auditrs::stats",
         socket_records = sc.records,
+        socket_reads = sc.reads,
         socket_enobufs = sc.enobufs,
         "stopped: {counters}"
     );

@@ -99,6 +99,7 @@ pub struct EventCounters {
     skipped: AtomicU64,
     foreign: AtomicU64,
     batches: AtomicU64,
+    reads: AtomicU64,
 }
 
 /// A copy of [`EventCounters`] at one instant.
@@ -122,6 +123,9 @@ pub struct CounterSnapshot {
     pub foreign: u64,
     /// Non-empty batches returned.
     pub batches: u64,
+    /// Receive calls (`recvmmsg`) that returned datagrams: `datagrams /
+    /// reads` is the number of datagrams per system call.
+    pub reads: u64,
 }
 
 impl EventCounters {
@@ -137,6 +141,7 @@ impl EventCounters {
             skipped: r(&self.skipped),
             foreign: r(&self.foreign),
             batches: r(&self.batches),
+            reads: r(&self.reads),
         }
     }
 
@@ -393,6 +398,7 @@ fn drain(
         match recv(slots, want) {
             Ok(0) => return Ok(DrainStop::Empty),
             Ok(_) => {
+                EventCounters::add(&counters.reads, 1);
                 for i in 0..slots.received().len() {
                     let r = slots.received()[i];
                     if r.sender != 0 {

@@ -187,6 +187,8 @@ fn batched_read_drops_only_the_truncated_and_foreign_datagrams() {
     assert_eq!(o.counters.foreign, 1);
     assert_eq!(o.counters.records, 3);
     assert_eq!(o.wants, [8, 8], "one batched call, then EAGAIN");
+    assert_eq!(o.counters.reads, 1);
+    assert_eq!(o.counters.datagrams, 3);
 }
 
 #[test]
@@ -211,6 +213,7 @@ fn enobufs_after_a_partial_batch_is_marked_between_the_batches() {
     );
     assert_eq!(o.counters.enobufs, 3);
     assert_eq!(o.counters.records, 6);
+    assert_eq!(o.counters.reads, 3);
 }
 
 #[test]
@@ -456,4 +459,9 @@ async fn async_batched_reads_over_a_socketpair_skip_a_truncated_datagram() {
     assert_eq!(c.truncated, 1);
     assert_eq!(c.records, 20);
     assert_eq!(c.batches, 1);
+    assert!(
+        (6..=21).contains(&c.reads),
+        "4 datagrams per read at most: {} reads",
+        c.reads
+    );
 }
