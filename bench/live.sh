@@ -5,6 +5,11 @@
 #
 #   sudo bench/live.sh [EXECS_AT_MAX [EXECS_AT_1000/s]]     (defaults 50000, 10000)
 #   AUDITRS_ARGS="--no-sessions" sudo bench/live.sh          (extra flags for auditrs run)
+#   AUDITRS2=/path/to/other/auditrs sudo bench/live.sh       (also measure a second build, e.g.
+#                                                             before/after, in the same run)
+#   SKIP_AUDITD=1 PERF_OUT=/root/p.data sudo bench/live.sh   (profiling: no auditd, and
+#                                                             perf record -e cpu-clock -g of the
+#                                                             auditrs daemon during the max run)
 #
 # Needs root, Debian's auditd (not running), gcc, a release build
 # (cargo build --release; or AUDITRS=/path/to/auditrs). Takes the live-test
@@ -81,6 +86,7 @@ chmod 600 "$W/auditd/auditd.conf"
 
 TICKS=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ctxsw() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches/{n += $2} END{print n}'; } # all threads
 lost() { auditctl -s | awk '/^lost/{print $2}'; }
 wait_registered() {
   for _ in $(seq 1 200); do
@@ -101,18 +107,24 @@ lines() { wc -l < "$1"; }
 
 RESULTS=()
 measure() { # name output-file
-  local name=$1 out=$2 label n rate c0 c1 l0 l1 w0 w1 us
+  local name=$1 out=$2 label n rate c0 c1 l0 l1 w0 w1 s0 s1 us
   for label in "1000/s" "max"; do
     if [ "$label" = max ]; then n=$N_MAX; rate=0; else n=$N_RATE; rate=1000; fi
     wait_drained
-    c0=$(cpu_ticks "$DPID"); l0=$(lost); w0=$(lines "$out")
+    c0=$(cpu_ticks "$DPID"); l0=$(lost); w0=$(lines "$out"); s0=$(ctxsw "$DPID")
+    local ppid=""
+    if [ -n "${PERF_OUT:-}" ] && [ "$label" = max ] && [ "$name" != auditd ]; then
+      perf record -q -e cpu-clock -g -o "$PERF_OUT.$name" -p "$DPID" 2>/dev/null & ppid=$!
+      sleep 0.5
+    fi
     "$W/execload" "$n" "$rate" > "$W/load.txt"
     wait_drained
-    c1=$(cpu_ticks "$DPID"); l1=$(lost); w1=$(lines "$out")
+    c1=$(cpu_ticks "$DPID"); l1=$(lost); w1=$(lines "$out"); s1=$(ctxsw "$DPID")
+    if [ -n "$ppid" ]; then kill -INT "$ppid"; wait "$ppid" || true; fi
     us=$(awk -v c=$((c1 - c0)) -v t="$TICKS" -v n="$n" 'BEGIN{printf "%.1f", c / t * 1e6 / n}')
-    printf '%-8s %-7s %7d execs %-10s cpu %6.2f s %7s us/exec  %8d lines written  kernel lost +%d\n' \
+    printf '%-8s %-7s %7d execs %-10s cpu %6.2f s %7s us/exec  %8d lines written  kernel lost +%d  %d context switches\n' \
       "$name" "$label" "$n" "($(cut -d'(' -f2 "$W/load.txt" | tr -d ')\n'))" \
-      "$(awk -v c=$((c1 - c0)) -v t="$TICKS" 'BEGIN{print c / t}')" "$us" $((w1 - w0)) $((l1 - l0))
+      "$(awk -v c=$((c1 - c0)) -v t="$TICKS" 'BEGIN{print c / t}')" "$us" $((w1 - w0)) $((l1 - l0)) $((s1 - s0))
     RESULTS+=("$name $label $us")
   done
 }
@@ -123,25 +135,35 @@ echo "rules: execve,execveat (key exec) + exit_group, b64; backlog 8192"
 # --- stock auditd ---
 auditctl -R "$W/bench.rules" >/dev/null
 auditctl -e 1 >/dev/null
-/usr/sbin/auditd -n -c "$W/auditd" & DPID=$!
-wait_registered "$DPID"
-sleep 1
-measure auditd "$W/auditd.log"
-kill -TERM "$DPID"; wait "$DPID" || true; DPID=""
-echo "auditd: $(wc -l < "$W/auditd.log") lines written"
+if [ -z "${SKIP_AUDITD:-}" ]; then
+  /usr/sbin/auditd -n -c "$W/auditd" & DPID=$!
+  wait_registered "$DPID"
+  sleep 1
+  measure auditd "$W/auditd.log"
+  kill -TERM "$DPID"; wait "$DPID" || true; DPID=""
+  echo "auditd: $(wc -l < "$W/auditd.log") lines written"
+fi
 
-# --- auditrs run ---
-# shellcheck disable=SC2086 # AUDITRS_ARGS: extra flags, word-split on purpose
-"$BIN" run --rules "$W/bench.rules" --output "$W/auditrs.json" --max-log-file 0 --stats-interval 0 ${AUDITRS_ARGS:-} \
-  2> "$W/auditrs.err" & DPID=$!
-wait_registered "$DPID"
-sleep 1
-measure auditrs "$W/auditrs.json"
-kill -TERM "$DPID"; wait "$DPID" || true; DPID=""
-echo "auditrs: $(wc -l < "$W/auditrs.json") lines written; $(grep -o 'stopped: .*' "$W/auditrs.err" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-200)"
+# --- auditrs run (and a second build, AUDITRS2) ---
+run_auditrs() { # name binary
+  local name=$1 bin=$2
+  # shellcheck disable=SC2086 # AUDITRS_ARGS: extra flags, word-split on purpose
+  "$bin" run --rules "$W/bench.rules" --output "$W/$name.json" --max-log-file 0 --stats-interval 0 ${AUDITRS_ARGS:-} \
+    2> "$W/$name.err" & DPID=$!
+  wait_registered "$DPID"
+  sleep 1
+  measure "$name" "$W/$name.json"
+  kill -TERM "$DPID"; wait "$DPID" || true; DPID=""
+  echo "$name: $(wc -l < "$W/$name.json") lines written; $(grep -o 'stopped: .*' "$W/$name.err" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-400)"
+}
+run_auditrs auditrs "$BIN"
+if [ -n "${AUDITRS2:-}" ]; then run_auditrs auditrs2 "$AUDITRS2"; fi
 
-for label in "1000/s" "max"; do
-  a=$(printf '%s\n' "${RESULTS[@]}" | awk -v l="$label" '$1=="auditd" && $2==l {print $3}')
-  r=$(printf '%s\n' "${RESULTS[@]}" | awk -v l="$label" '$1=="auditrs" && $2==l {print $3}')
-  awk -v a="$a" -v r="$r" -v l="$label" 'BEGIN{printf "ratio auditrs/auditd at %-6s: %.2f (%s vs %s us/exec)\n", l, (a > 0 ? r / a : 0), r, a}'
+for other in auditrs auditrs2; do
+  for label in "1000/s" "max"; do
+    a=$(printf '%s\n' "${RESULTS[@]}" | awk -v l="$label" '$1=="auditd" && $2==l {print $3}')
+    r=$(printf '%s\n' "${RESULTS[@]}" | awk -v l="$label" -v o="$other" '$1==o && $2==l {print $3}')
+    [ -n "$r" ] && [ -n "$a" ] || continue
+    awk -v a="$a" -v r="$r" -v l="$label" -v o="$other" 'BEGIN{printf "ratio %s/auditd at %-6s: %.2f (%s vs %s us/exec)\n", o, l, (a > 0 ? r / a : 0), r, a}'
+  done
 done

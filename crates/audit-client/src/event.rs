@@ -2,7 +2,10 @@
 //! the control socket, that either registers as the audit daemon (the
 //! kernel unicasts every record to it) or joins the read-only multicast
 //! group `AUDIT_NLGRP_READLOG`. Records are received in batches: each
-//! wakeup drains everything readable into a caller-provided [`EventBatch`].
+//! wakeup drains everything readable into a caller-provided [`EventBatch`],
+//! up to [`EventConfig::datagrams_per_read`] datagrams per `recvmmsg`
+//! call (the kernel sends one record per datagram; one system call per
+//! record was most of the daemon's own CPU time).
 //!
 //! Receive-side loss is never silent: `ENOBUFS` (the socket's receive
 //! buffer overflowed and the kernel dropped records for this socket) is
@@ -24,15 +27,19 @@ use crate::message::{
     NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK,
 };
 use crate::socket::{
-    open_audit_socket, recv_datagram, send_to_kernel, set_receive_buffer, wait_readable,
-    ReceiveBuffer,
+    open_audit_socket, recv_datagram, recv_datagrams, send_to_kernel, set_receive_buffer,
+    wait_readable, ReceiveBuffer, RecvSlots,
 };
 use crate::status::{AuditStatus, AUDIT_STATUS_PID};
 
-/// Size of the per-socket datagram buffer. Kernel audit records are at most
-/// a few KiB (`MAX_AUDIT_MESSAGE_LENGTH` is 8970); anything longer is
-/// counted as truncated.
+/// Size of each datagram buffer (one per `recvmmsg` slot). Kernel audit
+/// records are at most a few KiB (`MAX_AUDIT_MESSAGE_LENGTH` is 8970);
+/// anything longer is counted as truncated. Only the bytes a record
+/// occupies are ever touched, so the rest of a slot costs no memory.
 pub const EVENT_DATAGRAM_BUFFER: usize = 64 * 1024;
+
+/// Default [`EventConfig::datagrams_per_read`].
+pub const DEFAULT_DATAGRAMS_PER_READ: usize = 64;
 
 /// How the event socket gets the kernel's records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,8 +64,13 @@ pub struct EventConfig {
     /// A batch stops growing after this many records (the rest stays in
     /// the socket for the next call). Default 4096.
     pub max_batch_records: usize,
-    /// A batch stops growing after this many payload bytes. Default 4 MiB.
+    /// A batch stops growing after this many payload bytes (checked
+    /// before each read, so one read can go past it). Default 4 MiB.
     pub max_batch_bytes: usize,
+    /// Datagrams (records) one `recvmmsg` call may return, 1..=128 (values
+    /// outside are clamped). Default 64. Each has its own
+    /// [`EVENT_DATAGRAM_BUFFER`]-byte buffer.
+    pub datagrams_per_read: usize,
     /// How long registration waits for the kernel's ACK. Default 5 s.
     pub register_timeout: Duration,
 }
@@ -70,6 +82,7 @@ impl Default for EventConfig {
             receive_buffer: 8 << 20,
             max_batch_records: 4096,
             max_batch_bytes: 4 << 20,
+            datagrams_per_read: DEFAULT_DATAGRAMS_PER_READ,
             register_timeout: Duration::from_secs(5),
         }
     }
@@ -86,6 +99,7 @@ pub struct EventCounters {
     skipped: AtomicU64,
     foreign: AtomicU64,
     batches: AtomicU64,
+    reads: AtomicU64,
 }
 
 /// A copy of [`EventCounters`] at one instant.
@@ -109,6 +123,9 @@ pub struct CounterSnapshot {
     pub foreign: u64,
     /// Non-empty batches returned.
     pub batches: u64,
+    /// Receive calls (`recvmmsg`) that returned datagrams: `datagrams /
+    /// reads` is the number of datagrams per system call.
+    pub reads: u64,
 }
 
 impl EventCounters {
@@ -124,6 +141,7 @@ impl EventCounters {
             skipped: r(&self.skipped),
             foreign: r(&self.foreign),
             batches: r(&self.batches),
+            reads: r(&self.reads),
         }
     }
 
@@ -354,11 +372,17 @@ fn absorb(datagram: &[u8], batch: &mut EventBatch, counters: &EventCounters) {
     }
 }
 
-/// Receives datagrams with `recv` until it would block or the batch is
-/// full. `ENOBUFS` becomes an overrun marker; other errors are returned.
+/// Receives datagrams with `recv` (a `recvmmsg`: fills `slots` with up to
+/// the given number of datagrams, returns how many) until it would block
+/// or the batch is full. Each datagram is judged on its own (foreign,
+/// truncated, control, record); `ENOBUFS` becomes an overrun marker at
+/// its place in the stream (after the datagrams of the previous call: the
+/// kernel reports an error met mid-`recvmmsg` on the next call); other
+/// errors are returned, the datagrams received before them staying in
+/// the batch.
 fn drain(
-    mut recv: impl FnMut(&mut [u8]) -> io::Result<crate::socket::Received>,
-    buf: &mut [u8],
+    mut recv: impl FnMut(&mut RecvSlots, usize) -> io::Result<usize>,
+    slots: &mut RecvSlots,
     batch: &mut EventBatch,
     counters: &EventCounters,
     limits: Limits,
@@ -367,19 +391,33 @@ fn drain(
         if batch.record_count() >= limits.records || batch.payload_bytes() >= limits.bytes {
             return Ok(DrainStop::Full);
         }
-        match recv(buf) {
-            Ok(r) if r.sender != 0 => {
-                EventCounters::add(&counters.foreign, 1);
-                tracing::warn!(
-                    sender = r.sender,
-                    "dropping datagram not sent by the kernel"
-                );
+        // Never more datagrams than records the batch still takes (control
+        // messages are rare, so a batch ends at its record limit exactly).
+        let want = (limits.records - batch.record_count()).min(slots.count());
+        slots.reset();
+        match recv(slots, want) {
+            Ok(0) => return Ok(DrainStop::Empty),
+            Ok(_) => {
+                EventCounters::add(&counters.reads, 1);
+                for i in 0..slots.received().len() {
+                    let r = slots.received()[i];
+                    if r.sender != 0 {
+                        EventCounters::add(&counters.foreign, 1);
+                        tracing::warn!(
+                            sender = r.sender,
+                            "dropping datagram not sent by the kernel"
+                        );
+                    } else if r.truncated {
+                        EventCounters::add(&counters.truncated, 1);
+                        tracing::warn!(
+                            len = r.len,
+                            "dropping truncated audit datagram (longer than the receive buffer)"
+                        );
+                    } else {
+                        absorb(slots.datagram(i), batch, counters);
+                    }
+                }
             }
-            Ok(r) if r.truncated => {
-                EventCounters::add(&counters.truncated, 1);
-                tracing::warn!(len = r.len, "dropping truncated audit datagram");
-            }
-            Ok(r) => absorb(&buf[..r.len], batch, counters),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(DrainStop::Empty),
             Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
                 EventCounters::add(&counters.enobufs, 1);
@@ -402,7 +440,7 @@ pub struct EventSocket {
     receive_buffer: ReceiveBuffer,
     limits: Limits,
     counters: Arc<EventCounters>,
-    buf: Vec<u8>,
+    slots: RecvSlots,
     pending: Vec<Vec<u8>>,
 }
 
@@ -474,7 +512,7 @@ impl EventSocket {
                 bytes: config.max_batch_bytes.max(1),
             },
             counters: Arc::new(EventCounters::default()),
-            buf: vec![0; EVENT_DATAGRAM_BUFFER],
+            slots: RecvSlots::new(config.datagrams_per_read, EVENT_DATAGRAM_BUFFER),
             pending: Vec::new(),
         })
     }
@@ -523,8 +561,8 @@ impl EventSocket {
             // without waiting.
             let fd = self.fd.get_ref().as_raw_fd();
             drain(
-                |b| recv_datagram(&fd, b),
-                &mut self.buf,
+                |s, n| recv_datagrams(&fd, s, n),
+                &mut self.slots,
                 batch,
                 &self.counters,
                 self.limits,
@@ -538,8 +576,8 @@ impl EventSocket {
                     .map_err(|e| Error::io("waiting for audit events", e))?;
                 let fd = guard.get_inner().as_raw_fd();
                 let stop = drain(
-                    |b| recv_datagram(&fd, b),
-                    &mut self.buf,
+                    |s, n| recv_datagrams(&fd, s, n),
+                    &mut self.slots,
                     batch,
                     &self.counters,
                     self.limits,
@@ -563,8 +601,8 @@ impl EventSocket {
         self.take_pending(batch);
         let fd = self.fd.get_ref().as_raw_fd();
         drain(
-            |b| recv_datagram(&fd, b),
-            &mut self.buf,
+            |s, n| recv_datagrams(&fd, s, n),
+            &mut self.slots,
             batch,
             &self.counters,
             self.limits,

@@ -177,6 +177,153 @@ pub(crate) fn recv_datagram(fd: &impl AsRawFd, buf: &mut [u8]) -> io::Result<Rec
     }
 }
 
+/// Preallocated buffers for [`recv_datagrams`]: `count` slots of
+/// `slot_size` bytes each, and what the last call stored in them.
+#[derive(Debug)]
+pub(crate) struct RecvSlots {
+    data: Vec<u8>,
+    slot_size: usize,
+    count: usize,
+    got: Vec<Received>,
+}
+
+/// Most slots one [`recv_datagrams`] call fills (the `mmsghdr` and `iovec`
+/// arrays live on the stack).
+pub(crate) const MAX_SLOTS: usize = 128;
+
+impl RecvSlots {
+    /// `count` (1..=[`MAX_SLOTS`]) slots of `slot_size` (at least 1) bytes.
+    /// The memory is zero-initialised lazily by the allocator (large
+    /// buffers are fresh pages), so untouched slot tails cost no RAM.
+    pub fn new(count: usize, slot_size: usize) -> Self {
+        let count = count.clamp(1, MAX_SLOTS);
+        let slot_size = slot_size.max(1);
+        RecvSlots {
+            data: vec![0; count * slot_size],
+            slot_size,
+            count,
+            got: Vec::with_capacity(count),
+        }
+    }
+
+    /// Number of slots.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// What the last call received, slot by slot.
+    pub fn received(&self) -> &[Received] {
+        &self.got
+    }
+
+    /// The bytes stored in slot `i` by the last call (at most the slot
+    /// size; empty for a slot the last call did not fill).
+    pub fn datagram(&self, i: usize) -> &[u8] {
+        let len = self.got.get(i).map_or(0, |r| r.len.min(self.slot_size));
+        &self.data[i * self.slot_size..i * self.slot_size + len]
+    }
+
+    /// Stores `bytes` in slot `i` as the kernel would (cut to the slot
+    /// size, `truncated` when longer) and records `sender`. For fake peers
+    /// in tests.
+    #[cfg(test)]
+    pub fn fill(&mut self, bytes: &[u8], sender: u32) {
+        let i = self.got.len();
+        assert!(i < self.count, "more datagrams than slots");
+        let n = bytes.len().min(self.slot_size);
+        self.data[i * self.slot_size..i * self.slot_size + n].copy_from_slice(&bytes[..n]);
+        self.got.push(Received {
+            len: n,
+            truncated: bytes.len() > self.slot_size,
+            sender,
+        });
+    }
+
+    /// Forgets what the last call received.
+    pub fn reset(&mut self) {
+        self.got.clear();
+    }
+}
+
+/// Non-blocking `recvmmsg` of up to `max` (at most the slot count)
+/// datagrams into `slots`, one per slot; returns how many were stored
+/// (at least 1). `EAGAIN` (nothing readable) and every other error are
+/// returned as `Err` only when no datagram was received: the kernel's
+/// `do_recvmmsg` keeps an error met after the first datagram in `sk_err`
+/// and reports it on the next call, so the caller sees it in stream
+/// position by calling again. Each slot's `MSG_TRUNC` (datagram longer
+/// than the slot, the rest discarded by the kernel) and sender are
+/// reported separately.
+pub(crate) fn recv_datagrams(
+    fd: &impl AsRawFd,
+    slots: &mut RecvSlots,
+    max: usize,
+) -> io::Result<usize> {
+    slots.got.clear();
+    let n = max.clamp(1, slots.count);
+    // SAFETY: iovec, sockaddr_nl and mmsghdr are plain C structures for
+    // which all-zero bytes (null pointers, zero lengths) are valid values.
+    let mut iov: [libc::iovec; MAX_SLOTS] = unsafe { std::mem::zeroed() };
+    let mut addrs: [libc::sockaddr_nl; MAX_SLOTS] = unsafe { std::mem::zeroed() };
+    let mut hdrs: [libc::mmsghdr; MAX_SLOTS] = unsafe { std::mem::zeroed() };
+    let size = slots.slot_size;
+    let base = slots.data.as_mut_ptr();
+    for i in 0..n {
+        // SAFETY: i < n <= count, so [i * size, (i + 1) * size) lies inside
+        // `data` (count * size bytes long).
+        iov[i].iov_base = unsafe { base.add(i * size) }.cast();
+        iov[i].iov_len = size;
+        hdrs[i].msg_hdr.msg_name = (&mut addrs[i] as *mut libc::sockaddr_nl).cast();
+        hdrs[i].msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+        hdrs[i].msg_hdr.msg_iov = &mut iov[i];
+        hdrs[i].msg_hdr.msg_iovlen = 1;
+    }
+    let rc = loop {
+        // SAFETY: hdrs[..n] are initialised msghdrs whose name points at
+        // addrs[i] (namelen = its size) and whose single iovec points at a
+        // disjoint, writable slot of `data` of `size` bytes; all of them
+        // outlive the call, and `data` is not otherwise borrowed during it.
+        // No control buffer (msg_control null, msg_controllen 0). A null
+        // timeout: MSG_DONTWAIT makes the call non-blocking.
+        let rc = unsafe {
+            libc::recvmmsg(
+                fd.as_raw_fd(),
+                hdrs.as_mut_ptr(),
+                n as libc::c_uint,
+                libc::MSG_DONTWAIT | libc::MSG_TRUNC,
+                std::ptr::null_mut(),
+            )
+        };
+        if rc < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        break rc as usize;
+    };
+    for (h, addr) in hdrs.iter().zip(addrs.iter()).take(rc.min(n)) {
+        // With MSG_TRUNC netlink (and AF_UNIX) report the datagram's full
+        // length in msg_len; msg_flags carries MSG_TRUNC as well.
+        let full = h.msg_len as usize;
+        let truncated = full > size || h.msg_hdr.msg_flags & libc::MSG_TRUNC != 0;
+        let sender = if h.msg_hdr.msg_namelen as usize >= std::mem::size_of::<libc::sockaddr_nl>()
+            && addr.nl_family as libc::c_int == libc::AF_NETLINK
+        {
+            addr.nl_pid
+        } else {
+            0
+        };
+        slots.got.push(Received {
+            len: full.min(size),
+            truncated,
+            sender,
+        });
+    }
+    Ok(slots.got.len())
+}
+
 /// Blocking-free send of one datagram to the kernel (port 0).
 pub(crate) fn send_to_kernel(socket: &Socket, datagram: &[u8]) -> io::Result<()> {
     let kernel = SocketAddr::new(0, 0);

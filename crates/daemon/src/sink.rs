@@ -22,8 +22,11 @@ use std::path::{Path, PathBuf};
 use crate::config::{DiskAction, Flush, MaxLogFileAction, OutputSpec};
 use crate::error::DaemonError;
 
-/// The buffer is written once it holds this many bytes.
-pub const FLUSH_BYTES: usize = 256 << 10;
+/// The buffer is written once it holds this many bytes. Each write may
+/// be followed by an `fdatasync` (the incremental policies), whose fixed
+/// cost (~0.2 ms on ext4 here) made 256 KiB writes twice as costly in
+/// CPU as 1 MiB ones; the 100 ms bound below keeps the latency.
+pub const FLUSH_BYTES: usize = 1 << 20;
 /// ... or once this many milliseconds passed since the last write.
 pub const FLUSH_INTERVAL_MS: u64 = 100;
 /// Free space is checked at most this often (ms) when `space_left` is set.
