@@ -21,59 +21,14 @@
 # `sessions` stats line: entries, dead, bytes, freed, evictions) against
 # the number of live processes on the machine.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=$ROOT/../shared
-BIN=${AUDITRS:-$ROOT/target/release/auditrs}
-N=${1:-}
-[ "$(id -u)" = 0 ] || { echo "bench/sessions.sh: needs root" >&2; exit 1; }
-[ -x "$BIN" ] || { echo "bench/sessions.sh: no $BIN (cargo build --release)" >&2; exit 1; }
-[ -f "$SHARED/tools/execload.c" ] || { echo "bench/sessions.sh: missing $SHARED/tools/execload.c" >&2; exit 1; }
-
-if [ -z "${AUDITRS_BENCH_LOCKED:-}" ]; then
-  exec env AUDITRS_BENCH_LOCKED=1 flock /run/lock/auditrs-live.lock "$0" "$@"
-fi
-
-W=$(mktemp -d /tmp/auditrs-sessions.XXXXXX)
-gcc -O2 -o "$W/execload" "$SHARED/tools/execload.c"
-if [ "$(auditctl -s | awk '/^pid/{print $2}')" != 0 ]; then
-  echo "bench/sessions.sh: another audit daemon is registered" >&2; exit 1
-fi
-
-# --- save and restore the kernel's state ---
-auditctl -l > "$W/saved.rules" || true
-read -r S_ENABLED S_BACKLOG S_WAIT S_RATE S_FAIL < <(auditctl -s | awk '
-  /^enabled/{e=$2} /^backlog_limit/{b=$2} /^backlog_wait_time /{w=$2} /^rate_limit/{r=$2} /^failure/{f=$2}
-  END{print e, b, w, r, f}')
-DPID=""
+NAME=sessions.sh
 SAMPLER=""
-restore() {
-  [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null || true
-  [ -n "$DPID" ] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null || true
-  auditctl -D >/dev/null 2>&1 || true
-  if grep -q '^-' "$W/saved.rules"; then auditctl -R "$W/saved.rules" >/dev/null 2>&1 || true; fi
-  auditctl -b "$S_BACKLOG" --backlog_wait_time "$S_WAIT" -r "$S_RATE" -f "$S_FAIL" >/dev/null 2>&1 || true
-  auditctl -e "$S_ENABLED" >/dev/null 2>&1 || true
-  rm -rf "$W"
-}
-trap restore EXIT
+stop_sampler() { [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null; }
+ON_RESTORE=stop_sampler
+. "$(dirname "$0")/kernel.sh"
+N=${1:-}
 
-lost() { auditctl -s | awk '/^lost/{print $2}'; }
 rss_kb() { awk -v k="$2:" '$1==k{print $2}' "/proc/$1/status"; }
-wait_registered() {
-  for _ in $(seq 1 200); do
-    [ "$(auditctl -s | awk '/^pid/{print $2}')" = "$1" ] && return 0
-    sleep 0.05
-  done
-  echo "daemon $1 did not register" >&2; return 1
-}
-wait_drained() { # kernel backlog empty for 0.6 s, then 0.3 s for the daemon's buffers
-  local quiet=0
-  while [ $quiet -lt 3 ]; do
-    if [ "$(auditctl -s | awk '/^backlog /{print $2}')" = 0 ]; then quiet=$((quiet + 1)); else quiet=0; fi
-    sleep 0.2
-  done
-  sleep 0.3
-}
 sessions_line() { grep 'sessions' "$W/auditrs.err" | grep 'entries' | tail -1 | sed 's/\x1b\[[0-9;]*m//g' | sed 's/.*sessions //'; }
 live_procs() { find /proc -maxdepth 1 -name '[0-9]*' | wc -l; }
 
