@@ -174,6 +174,12 @@ pub struct Reassembler {
     node_names: Vec<Vec<u8>>,
     /// The id of the last node seen (most streams have one node).
     last_node: u32,
+    /// Absolute slot index of the event the last record went to (or was
+    /// created for): the records of an event nearly always arrive together,
+    /// so a record whose key matches that slot's (still live) needs no
+    /// index lookup. Only a hint: checked against the slot every time (a
+    /// compaction may have moved another event there).
+    last_slot: u64,
     serials: SerialTracker,
     gaps: Vec<Gap>,
     stats: Stats,
@@ -194,6 +200,7 @@ impl Reassembler {
             nodes: HashMap::new(),
             node_names: Vec::new(),
             last_node: 0,
+            last_slot: u64::MAX,
             serials: SerialTracker::default(),
             gaps: Vec::new(),
             stats: Stats::default(),
@@ -230,8 +237,7 @@ impl Reassembler {
             self.report_gaps(out);
         }
         let role = role(msg_type, self.config.proctitle_ends_event);
-        if let Some(&abs) = self.index.get(&key) {
-            let pos = (abs - self.base) as usize;
+        if let Some(pos) = self.in_flight_pos(&key) {
             match role {
                 Role::End => self.complete(pos, Completion::Eoe, out),
                 Role::Last => {
@@ -248,22 +254,28 @@ impl Reassembler {
             }
             return;
         }
+        if role == Role::End {
+            // An EOE for an event not in flight: already closed (by its
+            // PROCTITLE, usually) or all its records were filtered; either
+            // way nothing to do, no need to look it up among the emitted.
+            return;
+        }
         if self.was_emitted(&key) {
-            if role != Role::End {
-                self.stats.late += 1;
-                out.extend(Some(Output::Late { record }));
-            }
+            self.stats.late += 1;
+            out.extend(Some(Output::Late { record }));
             return;
         }
         match role {
-            // An EOE with nothing in flight: its records were all filtered.
+            // Answered above.
             Role::End => {}
             Role::Single => self.emit(key, vec![record], Completion::Single, out),
             Role::Last => self.emit(key, vec![record], Completion::Proctitle, out),
             Role::Part => {
                 let mut records = Vec::with_capacity(8);
                 records.push(record);
-                self.index.insert(key, self.base + self.slots.len() as u64);
+                let abs = self.base + self.slots.len() as u64;
+                self.index.insert(key, abs);
+                self.last_slot = abs;
                 self.slots.push_back(Pending {
                     key,
                     first_seen: self.now,
@@ -320,6 +332,21 @@ impl Reassembler {
             serial_resets: self.serials.resets,
             ..self.stats
         }
+    }
+
+    /// Where the live event `key` is in `slots`, if it is in flight: the
+    /// slot of the last record first, then the index.
+    #[inline]
+    fn in_flight_pos(&mut self, key: &EventKey) -> Option<usize> {
+        let pos = self.last_slot.wrapping_sub(self.base);
+        if let Some(p) = usize::try_from(pos).ok().and_then(|i| self.slots.get(i)) {
+            if p.live && p.key == *key {
+                return Some(pos as usize);
+            }
+        }
+        let abs = *self.index.get(key)?;
+        self.last_slot = abs;
+        Some((abs - self.base) as usize)
     }
 
     #[inline]
