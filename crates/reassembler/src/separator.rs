@@ -1,7 +1,7 @@
-//! Where the separators of a record body are: bitmaps of spaces, `=` and
-//! `"`, 64 bytes at a time.
+//! Where the separators of a record body are: bitmaps of spaces and `=`,
+//! 64 bytes at a time.
 //!
-//! The tokenizer asks "where is the next space / `=` / `"` / non-space at or
+//! The tokenizer asks "where is the next space / `=` / non-space at or
 //! after this position"; answering from a bitmap costs a shift and a
 //! trailing-zero count, with no per-byte loop whose exit the CPU would
 //! mispredict at every field. On x86_64 a block's bitmaps come from SSE2
@@ -26,8 +26,6 @@ pub(crate) enum Class {
     NonSpace,
     /// `'='` or `' '`.
     EqualsOrSpace,
-    /// `'"'`.
-    DoubleQuote,
 }
 
 const BLOCK: usize = 64;
@@ -42,7 +40,6 @@ struct Masks {
     nonspace: u64,
     space: u64,
     eq_or_space: u64,
-    quote: u64,
 }
 
 impl Masks {
@@ -52,7 +49,6 @@ impl Masks {
             Class::Space => self.space,
             Class::NonSpace => self.nonspace,
             Class::EqualsOrSpace => self.eq_or_space,
-            Class::DoubleQuote => self.quote,
         }
     }
 }
@@ -209,7 +205,7 @@ impl<'a> Cursor<'a> {
         for (i, slot) in self.masks.iter_mut().enumerate() {
             let start = self.base + (first + i) * BLOCK;
             let BlockBits {
-                masks: [space, eq, quote],
+                masks: [space, eq],
                 group: gs,
                 equals: n,
             } = if let Some(block) = buf
@@ -221,7 +217,7 @@ impl<'a> Cursor<'a> {
                 // The last block: `avail` (0..64) bytes, then the end bit.
                 let avail = end.saturating_sub(start);
                 let BlockBits {
-                    masks: [space, eq, quote],
+                    masks: [space, eq],
                     group: gs,
                     equals: n,
                 } = tail_masks(buf, end, avail);
@@ -232,7 +228,6 @@ impl<'a> Cursor<'a> {
                     nonspace: !space | bit,
                     space: space | bit,
                     eq_or_space: space | eq | bit,
-                    quote: quote | bit,
                 };
                 complete = true;
                 break;
@@ -243,7 +238,6 @@ impl<'a> Cursor<'a> {
                 nonspace: !space,
                 space,
                 eq_or_space: space | eq,
-                quote,
             };
         }
         Summary {
@@ -260,7 +254,7 @@ impl<'a> Cursor<'a> {
 #[inline]
 fn tail_masks(buf: &[u8], end: usize, avail: usize) -> BlockBits {
     const NONE: BlockBits = BlockBits {
-        masks: [0; 3],
+        masks: [0; 2],
         group: 0,
         equals: 0,
     };
@@ -309,8 +303,8 @@ pub(crate) fn count_equals(buf: &[u8]) -> usize {
 /// What [`block_masks`] finds in 64 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct BlockBits {
-    /// Bitmaps (bit i = byte i) of `' '`, `'='` and `'"'`.
-    masks: [u64; 3],
+    /// Bitmaps (bit i = byte i) of `' '` and `'='`.
+    masks: [u64; 2],
     /// Non-zero if the block holds a 0x1D byte.
     group: u32,
     /// Number of `'='` (the popcount of `masks[1]`, counted with vector
@@ -327,14 +321,13 @@ fn block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
         _mm_movemask_epi8, _mm_or_si128, _mm_sad_epu8, _mm_set1_epi8, _mm_setzero_si128,
         _mm_srli_si128, _mm_sub_epi8,
     };
-    let mut out = [0u64; 3];
+    let mut out = [0u64; 2];
     // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are
     // always available; each unaligned load reads 16 bytes at offset
     // 0/16/32/48 of a 64-byte array (in bounds, initialized).
     let (group, equals) = unsafe {
         let space = _mm_set1_epi8(b' ' as i8);
         let equals = _mm_set1_epi8(b'=' as i8);
-        let quote = _mm_set1_epi8(b'"' as i8);
         let group = _mm_set1_epi8(0x1D);
         let zero = _mm_setzero_si128();
         let mut any = zero;
@@ -347,7 +340,6 @@ fn block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
             count = _mm_sub_epi8(count, eq);
             out[0] |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, space)) as u16) << shift;
             out[1] |= u64::from(_mm_movemask_epi8(eq) as u16) << shift;
-            out[2] |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u16) << shift;
             any = _mm_or_si128(any, _mm_cmpeq_epi8(v, group));
         }
         // Sum the 16 lanes: two 8-lane sums, then add the halves.
@@ -374,12 +366,11 @@ fn block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
 
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn portable_block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
-    let mut out = [0u64; 3];
+    let mut out = [0u64; 2];
     let mut group = 0u32;
     for (i, &b) in chunk.iter().enumerate() {
         out[0] |= u64::from(b == b' ') << i;
         out[1] |= u64::from(b == b'=') << i;
-        out[2] |= u64::from(b == b'"') << i;
         group |= u32::from(b == 0x1D);
     }
     BlockBits {
@@ -393,12 +384,7 @@ fn portable_block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
 mod tests {
     use super::*;
 
-    const CLASSES: [Class; 4] = [
-        Class::Space,
-        Class::NonSpace,
-        Class::EqualsOrSpace,
-        Class::DoubleQuote,
-    ];
+    const CLASSES: [Class; 3] = [Class::Space, Class::NonSpace, Class::EqualsOrSpace];
 
     /// The first byte of `class` in `buf[pos..end]`, else `end`.
     fn plain(buf: &[u8], pos: usize, end: usize, class: Class) -> usize {
@@ -409,7 +395,6 @@ mod tests {
                     Class::Space => b == b' ',
                     Class::NonSpace => b != b' ',
                     Class::EqualsOrSpace => b == b'=' || b == b' ',
-                    Class::DoubleQuote => b == b'"',
                 }
             })
             .unwrap_or(end)
