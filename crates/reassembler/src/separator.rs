@@ -13,9 +13,10 @@
 //! and notices any 0x1D (the ENRICHED separator), so the parser needs no
 //! other pass over the body. Every bitmap has a bit set at the end of the
 //! range, in all classes: a search never runs past it and "not found" is
-//! simply the end. The last, partial block is read as the 64 bytes that end
-//! at the range's end (shifted down), so no byte is copied; only a range
-//! ending before byte 64 of its buffer is copied into a zeroed block.
+//! simply the end. The last, partial block is read as the fewest 16-byte
+//! chunks that end at the range's end (shifted down), so no byte is copied;
+//! only a range ending too close to the start of its buffer for that is
+//! copied into a zeroed block.
 
 /// One kind of separator to look for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,28 +262,80 @@ fn tail_masks(buf: &[u8], end: usize, avail: usize) -> BlockBits {
     if avail == 0 {
         return NONE;
     }
-    match end.checked_sub(BLOCK).and_then(|s| buf.get(s..end)) {
-        // The 64 bytes ending at `end`: shift out the ones before the range.
-        Some(last) => match last.first_chunk::<BLOCK>() {
-            Some(block) => {
-                let bits = block_masks(block);
-                let masks = bits.masks.map(|m| m >> (BLOCK - avail));
-                BlockBits {
-                    masks,
-                    group: bits.group,
-                    equals: masks[1].count_ones(),
-                }
+    // The fewest whole 16-byte chunks that end at `end` and cover the
+    // `avail` bytes (a body's last block is half full on average: reading
+    // all 64 bytes cost two chunks more).
+    let width = avail.next_multiple_of(16);
+    match end.checked_sub(width).and_then(|s| buf.get(s..end)) {
+        // Shift out the bytes before the range.
+        Some(last) => {
+            let (masks, group) = chunk_masks(last);
+            let masks = masks.map(|m| m >> (width - avail));
+            BlockBits {
+                masks,
+                group,
+                equals: masks[1].count_ones(),
             }
-            None => NONE,
-        },
+        }
         None => {
-            // Fewer than 64 bytes in the whole buffer: copy them (the zero
+            // Fewer bytes than that in the whole buffer: copy them (the zero
             // padding matches nothing).
             let mut block = [0u8; BLOCK];
             block[..avail].copy_from_slice(&buf[end - avail..end]);
             block_masks(&block)
         }
     }
+}
+
+/// The space and `'='` bitmaps (bit i = byte i) of `bytes`, whose length is
+/// a multiple of 16 up to 64 (anything past 64 bytes is ignored, a partial
+/// last chunk too), and a non-zero flag if they hold a 0x1D byte.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn chunk_masks(bytes: &[u8]) -> ([u64; 2], u32) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_setzero_si128,
+    };
+    let mut out = [0u64; 2];
+    // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are
+    // always available; each unaligned load reads the 16 bytes of one
+    // `chunks_exact(16)` chunk (in bounds, initialized).
+    let group = unsafe {
+        let space = _mm_set1_epi8(b' ' as i8);
+        let equals = _mm_set1_epi8(b'=' as i8);
+        let group = _mm_set1_epi8(0x1D);
+        let mut any = _mm_setzero_si128();
+        for (i, chunk) in bytes.chunks_exact(16).take(BLOCK / 16).enumerate() {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let shift = i * 16;
+            out[0] |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, space)) as u16) << shift;
+            out[1] |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, equals)) as u16) << shift;
+            any = _mm_or_si128(any, _mm_cmpeq_epi8(v, group));
+        }
+        _mm_movemask_epi8(any) as u32
+    };
+    (out, group)
+}
+
+/// The space and `'='` bitmaps of `bytes` (see the x86_64 version).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn chunk_masks(bytes: &[u8]) -> ([u64; 2], u32) {
+    portable_chunk_masks(bytes)
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn portable_chunk_masks(bytes: &[u8]) -> ([u64; 2], u32) {
+    let n = bytes.len().min(BLOCK) / 16 * 16;
+    let mut out = [0u64; 2];
+    let mut group = 0u32;
+    for (i, &b) in bytes[..n].iter().enumerate() {
+        out[0] |= u64::from(b == b' ') << i;
+        out[1] |= u64::from(b == b'=') << i;
+        group |= u32::from(b == 0x1D);
+    }
+    (out, group)
 }
 
 /// Number of `'='` bytes in `buf`: an upper bound of the fields in it
@@ -550,6 +603,23 @@ mod tests {
         assert_eq!(block_masks(&chunk), portable_block_masks(&chunk));
         // Every block of '=' counts 64 (four chunks in every byte lane).
         assert_eq!(block_masks(&[b'='; BLOCK]).equals, 64);
+    }
+
+    #[test]
+    fn chunk_masks_match_for_every_width() {
+        let bytes: Vec<u8> = (0..64)
+            .map(|i| [b' ', b'=', b'"', b'x', 0xff, 0x1d, b'='][(i * 5 + i / 7) % 7])
+            .collect();
+        for width in [0, 16, 32, 48, 64] {
+            for skip in 0..16 {
+                let slice = &bytes[skip..skip + width.min(64 - skip) / 16 * 16];
+                let (masks, group) = chunk_masks(slice);
+                let (pm, pg) = portable_chunk_masks(slice);
+                assert_eq!(masks, pm, "{width} {skip}");
+                assert_eq!(group != 0, pg != 0, "{width} {skip}");
+                assert_eq!(group != 0, slice.contains(&0x1d), "{width} {skip}");
+            }
+        }
     }
 
     proptest::proptest! {
