@@ -8,7 +8,9 @@ use std::fmt;
 
 use crate::error::{HeaderPart, ParseError};
 use crate::field::{Field, FieldIter, Quoting, Span, Tokenizer};
-use crate::header::{find_space, parse_header, skip_spaces, type_from_name};
+use crate::header::{
+    fast_header, fast_prefix, find_space, parse_header, skip_spaces, type_from_name,
+};
 use crate::separator::count_equals;
 
 /// The longest record accepted, in bytes (the kernel's limit is 8,970; log
@@ -113,6 +115,29 @@ impl Record {
     pub fn parse_log_line_in(line: &[u8], buf: Vec<u8>) -> Result<Record, ParseError> {
         let line = trim_end(line);
         check_len(line)?;
+        if let Some((msg_type, name_end)) = fast_prefix(line) {
+            // `type=NAME msg=audit(`: the general path below would find the
+            // same.
+            let header_start = name_end + 5;
+            let (timestamp, serial, body_start) = match fast_header(line, header_start + 6) {
+                Some(parsed) => parsed,
+                None => parse_header(line, header_start)?,
+            };
+            return Ok(Self::build_in(
+                line,
+                Parts {
+                    msg_type,
+                    serial,
+                    timestamp,
+                    node: None,
+                    type_name: Some(Range32::new(5, name_end)),
+                    header_start,
+                    body_start,
+                    enriched: true,
+                },
+                buf,
+            ));
+        }
         let mut pos = 0;
         let mut node = None;
         if line.starts_with(b"node=") {
