@@ -160,7 +160,14 @@ pub struct Reassembler {
     slots: VecDeque<Pending>,
     /// Absolute index of `slots[0]`.
     base: u64,
+    /// Live events by key, except the newest one (see `fresh`).
     index: FastMap<EventKey, u64>,
+    /// Absolute slot index of the newest live event, which is not in
+    /// `index` (`u64::MAX` if none): it enters the index only when another
+    /// event starts while it is still live, so events that complete before
+    /// the next one starts (the usual stream) cost no index insert and
+    /// remove.
+    fresh: u64,
     live: usize,
     /// Keys of emitted events with their emission number; an entry counts
     /// only while it is among the last [`Config::late_memory`] emitted.
@@ -194,6 +201,7 @@ impl Reassembler {
             slots: VecDeque::new(),
             base: 0,
             index: FastMap::default(),
+            fresh: u64::MAX,
             live: 0,
             emitted: FastMap::default(),
             emitted_count: 0,
@@ -274,7 +282,10 @@ impl Reassembler {
                 let mut records = Vec::with_capacity(8);
                 records.push(record);
                 let abs = self.base + self.slots.len() as u64;
-                self.index.insert(key, abs);
+                if let Some(p) = self.slot(self.fresh).filter(|p| p.live) {
+                    self.index.insert(p.key, self.fresh);
+                }
+                self.fresh = abs;
                 self.last_slot = abs;
                 self.slots.push_back(Pending {
                     key,
@@ -338,15 +349,32 @@ impl Reassembler {
     /// slot of the last record first, then the index.
     #[inline]
     fn in_flight_pos(&mut self, key: &EventKey) -> Option<usize> {
-        let pos = self.last_slot.wrapping_sub(self.base);
-        if let Some(p) = usize::try_from(pos).ok().and_then(|i| self.slots.get(i)) {
-            if p.live && p.key == *key {
-                return Some(pos as usize);
+        for abs in [self.last_slot, self.fresh] {
+            if self.slot(abs).is_some_and(|p| p.live && p.key == *key) {
+                self.last_slot = abs;
+                return Some((abs - self.base) as usize);
             }
         }
         let abs = *self.index.get(key)?;
         self.last_slot = abs;
         Some((abs - self.base) as usize)
+    }
+
+    /// The slot at absolute index `abs`, if it is still held.
+    #[inline]
+    fn slot(&self, abs: u64) -> Option<&Pending> {
+        let i = usize::try_from(abs.checked_sub(self.base)?).ok()?;
+        self.slots.get(i)
+    }
+
+    /// Forgets the live event `key` at absolute index `abs` (it is leaving).
+    #[inline]
+    fn unindex(&mut self, key: &EventKey, abs: u64) {
+        if abs == self.fresh {
+            self.fresh = u64::MAX;
+        } else {
+            self.index.remove(key);
+        }
     }
 
     #[inline]
@@ -427,8 +455,8 @@ impl Reassembler {
         let Some(p) = self.slots.pop_front() else {
             return false;
         };
+        self.unindex(&p.key, self.base);
         self.base += 1;
-        self.index.remove(&p.key);
         self.live -= 1;
         self.emit(p.key, p.records, completion, out);
         true
@@ -440,7 +468,7 @@ impl Reassembler {
         p.live = false;
         let key = p.key;
         let records = std::mem::take(&mut p.records);
-        self.index.remove(&key);
+        self.unindex(&key, self.base + pos as u64);
         self.live -= 1;
         self.emit(key, records, completion, out);
         self.drop_dead_front();
@@ -455,6 +483,8 @@ impl Reassembler {
         for (i, p) in self.slots.iter().enumerate() {
             self.index.insert(p.key, self.base + i as u64);
         }
+        // Every live event is in the index now.
+        self.fresh = u64::MAX;
     }
 
     fn emit<O: Extend<Output>>(

@@ -510,6 +510,29 @@ fn an_eoe_after_its_event_left_the_late_memory_is_dropped() {
     assert_eq!(r.stats().late, 0);
 }
 
+/// Every live event is either the fresh one or in the index, at its slot;
+/// the index holds nothing else.
+fn check_index(r: &Reassembler) {
+    let mut live = 0;
+    for (i, p) in r.slots.iter().enumerate() {
+        let abs = r.base + i as u64;
+        if !p.live {
+            assert_ne!(r.index.get(&p.key), Some(&abs));
+            assert_ne!(abs, r.fresh);
+            continue;
+        }
+        live += 1;
+        if abs == r.fresh {
+            assert_eq!(r.index.get(&p.key), None);
+        } else {
+            assert_eq!(r.index.get(&p.key), Some(&abs));
+        }
+    }
+    let fresh_live = r.slot(r.fresh).is_some_and(|p| p.live);
+    assert_eq!(r.index.len() + usize::from(fresh_live), live);
+    assert_eq!(live, r.live);
+}
+
 proptest::proptest! {
     /// The last-slot hint changes nothing: the same stream with the hint
     /// cleared or pointed anywhere before every record gives the same
@@ -533,6 +556,9 @@ proptest::proptest! {
             a.push(record.clone(), now, &mut oa);
             b.push(record.clone(), now, &mut ob);
             c.push(record, now, &mut oc);
+            for r in [&a, &b, &c] {
+                check_index(r);
+            }
         }
         a.flush(&mut oa);
         b.flush(&mut ob);
