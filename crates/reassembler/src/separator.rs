@@ -200,23 +200,37 @@ impl<'a> Cursor<'a> {
         let end = buf.len();
         let mut equals = 0;
         let mut group = 0u32;
-        let mut complete = false;
         self.first = first;
         self.origin = self.base + first * BLOCK;
-        for (i, slot) in self.masks.iter_mut().enumerate() {
-            let start = self.base + (first + i) * BLOCK;
+        // Whole blocks first (their bounds known to the compiler), then the
+        // last, partial one if the window reaches it.
+        let mut blocks = buf
+            .get(self.origin..)
+            .unwrap_or_default()
+            .chunks_exact(BLOCK);
+        let mut filled = 0;
+        for (slot, block) in self.masks.iter_mut().zip(blocks.by_ref()) {
+            let Some(block) = block.first_chunk::<BLOCK>() else {
+                break;
+            };
             let BlockBits {
                 masks: [space, eq],
                 group: gs,
                 equals: n,
-            } = if let Some(block) = buf
-                .get(start..)
-                .and_then(|rest| rest.first_chunk::<BLOCK>())
-            {
-                block_masks(block)
-            } else {
+            } = block_masks(block);
+            equals += n as usize;
+            group |= gs;
+            *slot = Masks {
+                nonspace: !space,
+                space,
+                eq_or_space: space | eq,
+            };
+            filled += 1;
+        }
+        let complete = match self.masks.get_mut(filled) {
+            Some(slot) => {
                 // The last block: `avail` (0..64) bytes, then the end bit.
-                let avail = end.saturating_sub(start);
+                let avail = blocks.remainder().len();
                 let BlockBits {
                     masks: [space, eq],
                     group: gs,
@@ -230,17 +244,10 @@ impl<'a> Cursor<'a> {
                     space: space | bit,
                     eq_or_space: space | eq | bit,
                 };
-                complete = true;
-                break;
-            };
-            equals += n as usize;
-            group |= gs;
-            *slot = Masks {
-                nonspace: !space,
-                space,
-                eq_or_space: space | eq,
-            };
-        }
+                true
+            }
+            None => false,
+        };
         Summary {
             complete: complete && first == 0,
             equals,
