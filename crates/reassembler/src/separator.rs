@@ -259,7 +259,7 @@ impl<'a> Cursor<'a> {
 /// Bitmaps of the `avail` (< 64) bytes before `end` in `buf`, bit 0 for
 /// `end - avail`; higher bits are 0. The 0x1D flag may also come from the
 /// bytes before them (a false alarm costs the caller a search, no error).
-#[inline]
+#[inline(always)]
 fn tail_masks(buf: &[u8], end: usize, avail: usize) -> BlockBits {
     const NONE: BlockBits = BlockBits {
         masks: [0; 2],
