@@ -346,7 +346,8 @@ impl Reassembler {
     }
 
     /// Where the live event `key` is in `slots`, if it is in flight: the
-    /// slot of the last record first, then the index.
+    /// slot of the last record first, then the newest event (not indexed),
+    /// then the index.
     #[inline]
     fn in_flight_pos(&mut self, key: &EventKey) -> Option<usize> {
         for abs in [self.last_slot, self.fresh] {
