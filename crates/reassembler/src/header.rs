@@ -73,6 +73,66 @@ pub(crate) fn common_type(name: &[u8]) -> Option<u16> {
     })
 }
 
+/// The first 8 bytes of `name` as a little-endian word (zero-padded).
+const fn name_word(name: &[u8]) -> u64 {
+    let mut w = 0u64;
+    let mut i = 0;
+    while i < name.len() && i < 8 {
+        w |= (name[i] as u64) << (8 * i);
+        i += 1;
+    }
+    w
+}
+
+/// The usual start of a log line without `node=`: `type=NAME msg=audit(`
+/// with NAME one of the commonest types, read as words. Returns the type
+/// and where NAME ends (`audit(` is 5 bytes further). `None` for anything
+/// else: the general path then decides, with the same results.
+#[inline]
+pub(crate) fn fast_prefix(line: &[u8]) -> Option<(u16, usize)> {
+    use audit_tables::msgtype as t;
+    const TYPE_MASK: u64 = 0xFF_FFFF_FFFF;
+    const TYPE: u64 = name_word(b"type=");
+    // `type=` (5), a name of at most 9 bytes, ` msg=audit(` (11).
+    let head = line.first_chunk::<25>()?;
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&head[i..i + 8]);
+        u64::from_le_bytes(w)
+    };
+    if word(0) & TYPE_MASK != TYPE {
+        return None;
+    }
+    let name = word(5);
+    // Zero bytes of `x` are the spaces; the lowest flagged byte is exact.
+    let x = name ^ 0x2020_2020_2020_2020;
+    let zero = x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080;
+    let (msg_type, len) = if zero != 0 {
+        let len = (zero.trailing_zeros() / 8) as usize;
+        let short = name & ((1u64 << (8 * len)) - 1);
+        let msg_type = match short {
+            w if w == name_word(b"SYSCALL") => t::AUDIT_SYSCALL,
+            w if w == name_word(b"PATH") => t::AUDIT_PATH,
+            w if w == name_word(b"CWD") => t::AUDIT_CWD,
+            w if w == name_word(b"EXECVE") => t::AUDIT_EXECVE,
+            w if w == name_word(b"EOE") => t::AUDIT_EOE,
+            _ => return None,
+        };
+        (msg_type, len)
+    } else if name == name_word(b"PROCTITL") && head[13] == b'E' && head[14] == b' ' {
+        (t::AUDIT_PROCTITLE, 9)
+    } else if name == name_word(b"SOCKADDR") && head[13] == b' ' {
+        (t::AUDIT_SOCKADDR, 8)
+    } else {
+        return None;
+    };
+    let name_end = 5 + len;
+    if head.get(name_end..name_end + 11)? != b" msg=audit(" {
+        return None;
+    }
+    Some((msg_type, name_end))
+}
+
 fn parse_u16(digits: &[u8]) -> Option<u16> {
     crate::field::parse_dec_u64(digits).and_then(|v| u16::try_from(v).ok())
 }
@@ -124,7 +184,7 @@ pub(crate) fn parse_header(s: &[u8], pos: usize) -> Result<(Timestamp, u32, usiz
 /// `None` for anything else (the general path then decides, with the same
 /// results).
 #[inline]
-fn fast_header(s: &[u8], p: usize) -> Option<(Timestamp, u32, usize)> {
+pub(crate) fn fast_header(s: &[u8], p: usize) -> Option<(Timestamp, u32, usize)> {
     let words = s.get(p..)?.first_chunk::<24>()?;
     let [a, b, c] = [0, 8, 16].map(|i| {
         let mut w = [0u8; 8];
@@ -242,6 +302,77 @@ fn parse_digits(word: u64, k: usize) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the general path of `Record::parse_log_line_in` finds for a
+    /// line without `node=`: the type, where the name ends, and whether
+    /// `msg=audit(` follows (at `name_end + 1`).
+    fn general_prefix(line: &[u8]) -> Option<(Option<u16>, usize, Option<usize>)> {
+        if !line.starts_with(b"type=") {
+            return None;
+        }
+        let name_end = find_space(line, 5);
+        let msg_type = type_from_name(&line[5..name_end]);
+        let pos = skip_spaces(line, name_end);
+        let header = line[pos..].starts_with(b"msg=audit(").then_some(pos + 4);
+        Some((msg_type, name_end, header))
+    }
+
+    #[test]
+    fn fast_prefix_agrees_with_the_general_path() {
+        let names = [
+            "SYSCALL",
+            "PATH",
+            "CWD",
+            "EXECVE",
+            "EOE",
+            "PROCTITLE",
+            "SOCKADDR",
+            "BPRM_FCAPS",
+            "AVC",
+            "USER_ACCT",
+            "SYSCALLX",
+            "PROCTITLEX",
+            "SOCKADDRX",
+            "PROCTITL",
+            "PATHS",
+            "",
+            "UNKNOWN[1334]",
+            "1300",
+            "SYSCAL",
+            "EO",
+            "syscall",
+        ];
+        let mut hits = 0;
+        for prefix in ["type=", "node=x type=", "typ=", "type= "] {
+            for name in names {
+                for sep in [" ", "  ", "\t", ""] {
+                    for rest in [
+                        "msg=audit(1700000000.123:45): a=1 b=2",
+                        "msg=audit(",
+                        "msg=audi",
+                        "msg=(audit(1.2:3): x=1 y=2 z=3 w=4",
+                    ] {
+                        let line = format!("{prefix}{name}{sep}{rest}");
+                        let line = line.as_bytes();
+                        for len in 0..=line.len() {
+                            // Lines ending anywhere, in exactly sized buffers.
+                            let cut: Box<[u8]> = line[..len].into();
+                            let Some((t, name_end)) = fast_prefix(&cut) else {
+                                continue;
+                            };
+                            hits += 1;
+                            let (gt, gend, gheader) = general_prefix(&cut).unwrap();
+                            assert_eq!(Some(t), gt, "{:?}", String::from_utf8_lossy(&cut));
+                            assert_eq!(name_end, gend);
+                            assert_eq!(gheader, Some(name_end + 5));
+                        }
+                    }
+                }
+            }
+        }
+        // Every common name, in the lines long enough for it.
+        assert!(hits > 7 * 20, "{hits}");
+    }
 
     /// The digit rules, one byte at a time.
     fn plain_digits(s: &[u8], pos: usize, max: usize) -> Option<(u64, usize)> {

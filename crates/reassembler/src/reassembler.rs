@@ -160,7 +160,14 @@ pub struct Reassembler {
     slots: VecDeque<Pending>,
     /// Absolute index of `slots[0]`.
     base: u64,
+    /// Live events by key, except the newest one (see `fresh`).
     index: FastMap<EventKey, u64>,
+    /// Absolute slot index of the newest live event, which is not in
+    /// `index` (`u64::MAX` if none): it enters the index only when another
+    /// event starts while it is still live, so events that complete before
+    /// the next one starts (the usual stream) cost no index insert and
+    /// remove.
+    fresh: u64,
     live: usize,
     /// Keys of emitted events with their emission number; an entry counts
     /// only while it is among the last [`Config::late_memory`] emitted.
@@ -174,6 +181,12 @@ pub struct Reassembler {
     node_names: Vec<Vec<u8>>,
     /// The id of the last node seen (most streams have one node).
     last_node: u32,
+    /// Absolute slot index of the event the last record went to (or was
+    /// created for): the records of an event nearly always arrive together,
+    /// so a record whose key matches that slot's (still live) needs no
+    /// index lookup. Only a hint: checked against the slot every time (a
+    /// compaction may have moved another event there).
+    last_slot: u64,
     serials: SerialTracker,
     gaps: Vec<Gap>,
     stats: Stats,
@@ -188,12 +201,14 @@ impl Reassembler {
             slots: VecDeque::new(),
             base: 0,
             index: FastMap::default(),
+            fresh: u64::MAX,
             live: 0,
             emitted: FastMap::default(),
             emitted_count: 0,
             nodes: HashMap::new(),
             node_names: Vec::new(),
             last_node: 0,
+            last_slot: u64::MAX,
             serials: SerialTracker::default(),
             gaps: Vec::new(),
             stats: Stats::default(),
@@ -230,8 +245,7 @@ impl Reassembler {
             self.report_gaps(out);
         }
         let role = role(msg_type, self.config.proctitle_ends_event);
-        if let Some(&abs) = self.index.get(&key) {
-            let pos = (abs - self.base) as usize;
+        if let Some(pos) = self.in_flight_pos(&key) {
             match role {
                 Role::End => self.complete(pos, Completion::Eoe, out),
                 Role::Last => {
@@ -248,22 +262,31 @@ impl Reassembler {
             }
             return;
         }
+        if role == Role::End {
+            // An EOE for an event not in flight: already closed (by its
+            // PROCTITLE, usually) or all its records were filtered; either
+            // way nothing to do, no need to look it up among the emitted.
+            return;
+        }
         if self.was_emitted(&key) {
-            if role != Role::End {
-                self.stats.late += 1;
-                out.extend(Some(Output::Late { record }));
-            }
+            self.stats.late += 1;
+            out.extend(Some(Output::Late { record }));
             return;
         }
         match role {
-            // An EOE with nothing in flight: its records were all filtered.
+            // Answered above.
             Role::End => {}
             Role::Single => self.emit(key, vec![record], Completion::Single, out),
             Role::Last => self.emit(key, vec![record], Completion::Proctitle, out),
             Role::Part => {
                 let mut records = Vec::with_capacity(8);
                 records.push(record);
-                self.index.insert(key, self.base + self.slots.len() as u64);
+                let abs = self.base + self.slots.len() as u64;
+                if let Some(p) = self.slot(self.fresh).filter(|p| p.live) {
+                    self.index.insert(p.key, self.fresh);
+                }
+                self.fresh = abs;
+                self.last_slot = abs;
                 self.slots.push_back(Pending {
                     key,
                     first_seen: self.now,
@@ -319,6 +342,39 @@ impl Reassembler {
             in_flight: self.live,
             serial_resets: self.serials.resets,
             ..self.stats
+        }
+    }
+
+    /// Where the live event `key` is in `slots`, if it is in flight: the
+    /// slot of the last record first, then the newest event (not indexed),
+    /// then the index.
+    #[inline]
+    fn in_flight_pos(&mut self, key: &EventKey) -> Option<usize> {
+        for abs in [self.last_slot, self.fresh] {
+            if self.slot(abs).is_some_and(|p| p.live && p.key == *key) {
+                self.last_slot = abs;
+                return Some((abs - self.base) as usize);
+            }
+        }
+        let abs = *self.index.get(key)?;
+        self.last_slot = abs;
+        Some((abs - self.base) as usize)
+    }
+
+    /// The slot at absolute index `abs`, if it is still held.
+    #[inline]
+    fn slot(&self, abs: u64) -> Option<&Pending> {
+        let i = usize::try_from(abs.checked_sub(self.base)?).ok()?;
+        self.slots.get(i)
+    }
+
+    /// Forgets the live event `key` at absolute index `abs` (it is leaving).
+    #[inline]
+    fn unindex(&mut self, key: &EventKey, abs: u64) {
+        if abs == self.fresh {
+            self.fresh = u64::MAX;
+        } else {
+            self.index.remove(key);
         }
     }
 
@@ -400,8 +456,8 @@ impl Reassembler {
         let Some(p) = self.slots.pop_front() else {
             return false;
         };
+        self.unindex(&p.key, self.base);
         self.base += 1;
-        self.index.remove(&p.key);
         self.live -= 1;
         self.emit(p.key, p.records, completion, out);
         true
@@ -413,7 +469,7 @@ impl Reassembler {
         p.live = false;
         let key = p.key;
         let records = std::mem::take(&mut p.records);
-        self.index.remove(&key);
+        self.unindex(&key, self.base + pos as u64);
         self.live -= 1;
         self.emit(key, records, completion, out);
         self.drop_dead_front();
@@ -428,6 +484,8 @@ impl Reassembler {
         for (i, p) in self.slots.iter().enumerate() {
             self.index.insert(p.key, self.base + i as u64);
         }
+        // Every live event is in the index now.
+        self.fresh = u64::MAX;
     }
 
     fn emit<O: Extend<Output>>(

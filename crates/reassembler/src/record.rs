@@ -5,10 +5,13 @@
 //! [`Record::fields`] and [`Record::get`] never re-scan or allocate.
 
 use std::fmt;
+use std::mem::MaybeUninit;
 
 use crate::error::{HeaderPart, ParseError};
 use crate::field::{Field, FieldIter, Quoting, Span, Tokenizer};
-use crate::header::{find_space, parse_header, skip_spaces, type_from_name};
+use crate::header::{
+    fast_header, fast_prefix, find_space, parse_header, skip_spaces, type_from_name,
+};
 use crate::separator::count_equals;
 
 /// The longest record accepted, in bytes (the kernel's limit is 8,970; log
@@ -113,6 +116,29 @@ impl Record {
     pub fn parse_log_line_in(line: &[u8], buf: Vec<u8>) -> Result<Record, ParseError> {
         let line = trim_end(line);
         check_len(line)?;
+        if let Some((msg_type, name_end)) = fast_prefix(line) {
+            // `type=NAME msg=audit(`: the general path below would find the
+            // same.
+            let header_start = name_end + 5;
+            let (timestamp, serial, body_start) = match fast_header(line, header_start + 6) {
+                Some(parsed) => parsed,
+                None => parse_header(line, header_start)?,
+            };
+            return Ok(Self::build_in(
+                line,
+                Parts {
+                    msg_type,
+                    serial,
+                    timestamp,
+                    node: None,
+                    type_name: Some(Range32::new(5, name_end)),
+                    header_start,
+                    body_start,
+                    enriched: true,
+                },
+                buf,
+            ));
+        }
         let mut pos = 0;
         let mut node = None;
         if line.starts_with(b"node=") {
@@ -204,7 +230,10 @@ impl Record {
         buf.clear();
         buf.reserve(len + max_fields * SPAN_BYTES);
         buf.extend_from_slice(input);
-        let mut nfields = 0u32;
+        // The table is written straight into the reserved room (no length
+        // and capacity update per field), then its length set once.
+        let table = &mut buf.spare_capacity_mut()[..max_fields * SPAN_BYTES];
+        let mut written = 0usize;
         let mut nested: Option<(usize, usize)> = None;
         while let Some(span) = tokens.next_span() {
             if nested.is_none()
@@ -213,16 +242,21 @@ impl Record {
             {
                 nested = Some((span.val_start, span.val_end));
             }
-            push_span(&mut buf, &span, false);
-            nfields += 1;
+            written += write_span(table, written, &span, false);
         }
         if let Some((start, end)) = nested {
             let mut tokens = Tokenizer::new(input, start, end);
             while let Some(span) = tokens.next_span() {
-                push_span(&mut buf, &span, true);
-                nfields += 1;
+                written += write_span(table, written, &span, true);
             }
         }
+        // SAFETY: `write_span` initialized `table[..written]` (it advances
+        // `written` only by the bytes it wrote), and `table` is the spare
+        // capacity right after the `len` initialized bytes of the input, so
+        // the first `len + written` bytes of `buf` are initialized and
+        // within its capacity.
+        unsafe { buf.set_len(len + written) };
+        let nfields = (written / SPAN_BYTES) as u32;
         Record {
             buf,
             raw_len: input.len() as u32,
@@ -406,8 +440,25 @@ struct Parts {
     enriched: bool,
 }
 
-#[inline]
-fn push_span(buf: &mut Vec<u8>, s: &Span, nested: bool) {
+/// Writes the table entry of `s` at `table[at..at + SPAN_BYTES]` and
+/// returns [`SPAN_BYTES`]; returns 0 and writes nothing if it does not fit
+/// (cannot happen: the table has room for one entry per `'='` of the body
+/// and every field, outer or nested, has its own).
+#[inline(always)]
+fn write_span(table: &mut [MaybeUninit<u8>], at: usize, s: &Span, nested: bool) -> usize {
+    let Some(slot) = table
+        .get_mut(at..)
+        .and_then(|rest| rest.first_chunk_mut::<SPAN_BYTES>())
+    else {
+        return 0;
+    };
+    *slot = span_entry(s, nested).map(MaybeUninit::new);
+    SPAN_BYTES
+}
+
+/// The table entry of a span (see [`entry_field`] for the layout).
+#[inline(always)]
+fn span_entry(s: &Span, nested: bool) -> [u8; SPAN_BYTES] {
     let q: u32 = match s.quoting {
         Quoting::Unquoted => 0,
         Quoting::Double => 1,
@@ -420,7 +471,7 @@ fn push_span(buf: &mut Vec<u8>, s: &Span, nested: bool) {
     entry[4..8].copy_from_slice(&(((s.key_end - s.key_start) as u32) | (q << 30)).to_le_bytes());
     entry[8..12].copy_from_slice(&(s.val_start as u32).to_le_bytes());
     entry[12..16].copy_from_slice(&((s.val_end - s.val_start) as u32).to_le_bytes());
-    buf.extend_from_slice(&entry);
+    entry
 }
 
 #[inline]

@@ -415,3 +415,48 @@ fn issue_3_every_length_ends_at_its_allocation() {
         }
     }
 }
+
+/// The field table is written into the room reserved for one entry per
+/// `'='`: records where every `'='` is a field (the table exactly full),
+/// with nested `msg='...'` fields, parsed into fresh and reused buffers,
+/// read back entry by entry.
+#[test]
+fn field_table_filled_to_its_reserved_room() {
+    let mut reused = Vec::new();
+    for outer in 0..20usize {
+        for inner in 0..6usize {
+            let mut line = b"type=USER_ACCT msg=audit(1700000000.123:9): ".to_vec();
+            let mut expect: Vec<(Vec<u8>, Vec<u8>, bool)> = Vec::new();
+            for i in 0..outer {
+                line.extend_from_slice(format!("o{i}=v{i} ").as_bytes());
+                expect.push((format!("o{i}").into(), format!("v{i}").into(), false));
+            }
+            let mut msg = Vec::new();
+            let mut nested = Vec::new();
+            for j in 0..inner {
+                msg.extend_from_slice(format!("n{j}=w{j} ").as_bytes());
+                nested.push((format!("n{j}").into(), format!("w{j}").into(), true));
+            }
+            msg.pop();
+            line.extend_from_slice(b"msg='");
+            line.extend_from_slice(&msg);
+            line.push(b'\'');
+            expect.push((b"msg".to_vec(), msg.clone(), false));
+            expect.extend(nested);
+            let exact: Box<[u8]> = line.into_boxed_slice();
+            for r in [
+                Record::parse_log_line(&exact).unwrap(),
+                Record::parse_log_line_in(&exact, std::mem::take(&mut reused)).unwrap(),
+            ] {
+                let got: Vec<_> = r
+                    .fields()
+                    .map(|f| (f.key.to_vec(), f.value.to_vec(), f.nested))
+                    .collect();
+                assert_eq!(got, expect, "{outer} {inner}");
+                assert_eq!(r.field_count(), outer + 1 + inner);
+                assert_eq!(r.raw(), &exact[..]);
+                reused = r.into_buffer();
+            }
+        }
+    }
+}

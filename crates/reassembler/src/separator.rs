@@ -1,7 +1,7 @@
-//! Where the separators of a record body are: bitmaps of spaces, `=` and
-//! `"`, 64 bytes at a time.
+//! Where the separators of a record body are: bitmaps of spaces and `=`,
+//! 64 bytes at a time.
 //!
-//! The tokenizer asks "where is the next space / `=` / `"` / non-space at or
+//! The tokenizer asks "where is the next space / `=` / non-space at or
 //! after this position"; answering from a bitmap costs a shift and a
 //! trailing-zero count, with no per-byte loop whose exit the CPU would
 //! mispredict at every field. On x86_64 a block's bitmaps come from SSE2
@@ -13,9 +13,10 @@
 //! and notices any 0x1D (the ENRICHED separator), so the parser needs no
 //! other pass over the body. Every bitmap has a bit set at the end of the
 //! range, in all classes: a search never runs past it and "not found" is
-//! simply the end. The last, partial block is read as the 64 bytes that end
-//! at the range's end (shifted down), so no byte is copied; only a range
-//! ending before byte 64 of its buffer is copied into a zeroed block.
+//! simply the end. The last, partial block is read as the fewest 16-byte
+//! chunks that end at the range's end (shifted down), so no byte is copied;
+//! only a range ending too close to the start of its buffer for that is
+//! copied into a zeroed block.
 
 /// One kind of separator to look for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,8 +27,6 @@ pub(crate) enum Class {
     NonSpace,
     /// `'='` or `' '`.
     EqualsOrSpace,
-    /// `'"'`.
-    DoubleQuote,
 }
 
 const BLOCK: usize = 64;
@@ -42,7 +41,6 @@ struct Masks {
     nonspace: u64,
     space: u64,
     eq_or_space: u64,
-    quote: u64,
 }
 
 impl Masks {
@@ -52,7 +50,6 @@ impl Masks {
             Class::Space => self.space,
             Class::NonSpace => self.nonspace,
             Class::EqualsOrSpace => self.eq_or_space,
-            Class::DoubleQuote => self.quote,
         }
     }
 }
@@ -203,25 +200,39 @@ impl<'a> Cursor<'a> {
         let end = buf.len();
         let mut equals = 0;
         let mut group = 0u32;
-        let mut complete = false;
         self.first = first;
         self.origin = self.base + first * BLOCK;
-        for (i, slot) in self.masks.iter_mut().enumerate() {
-            let start = self.base + (first + i) * BLOCK;
+        // Whole blocks first (their bounds known to the compiler), then the
+        // last, partial one if the window reaches it.
+        let mut blocks = buf
+            .get(self.origin..)
+            .unwrap_or_default()
+            .chunks_exact(BLOCK);
+        let mut filled = 0;
+        for (slot, block) in self.masks.iter_mut().zip(blocks.by_ref()) {
+            let Some(block) = block.first_chunk::<BLOCK>() else {
+                break;
+            };
             let BlockBits {
-                masks: [space, eq, quote],
+                masks: [space, eq],
                 group: gs,
                 equals: n,
-            } = if let Some(block) = buf
-                .get(start..)
-                .and_then(|rest| rest.first_chunk::<BLOCK>())
-            {
-                block_masks(block)
-            } else {
+            } = block_masks(block);
+            equals += n as usize;
+            group |= gs;
+            *slot = Masks {
+                nonspace: !space,
+                space,
+                eq_or_space: space | eq,
+            };
+            filled += 1;
+        }
+        let complete = match self.masks.get_mut(filled) {
+            Some(slot) => {
                 // The last block: `avail` (0..64) bytes, then the end bit.
-                let avail = end.saturating_sub(start);
+                let avail = blocks.remainder().len();
                 let BlockBits {
-                    masks: [space, eq, quote],
+                    masks: [space, eq],
                     group: gs,
                     equals: n,
                 } = tail_masks(buf, end, avail);
@@ -232,20 +243,11 @@ impl<'a> Cursor<'a> {
                     nonspace: !space | bit,
                     space: space | bit,
                     eq_or_space: space | eq | bit,
-                    quote: quote | bit,
                 };
-                complete = true;
-                break;
-            };
-            equals += n as usize;
-            group |= gs;
-            *slot = Masks {
-                nonspace: !space,
-                space,
-                eq_or_space: space | eq,
-                quote,
-            };
-        }
+                true
+            }
+            None => false,
+        };
         Summary {
             complete: complete && first == 0,
             equals,
@@ -257,38 +259,90 @@ impl<'a> Cursor<'a> {
 /// Bitmaps of the `avail` (< 64) bytes before `end` in `buf`, bit 0 for
 /// `end - avail`; higher bits are 0. The 0x1D flag may also come from the
 /// bytes before them (a false alarm costs the caller a search, no error).
-#[inline]
+#[inline(always)]
 fn tail_masks(buf: &[u8], end: usize, avail: usize) -> BlockBits {
     const NONE: BlockBits = BlockBits {
-        masks: [0; 3],
+        masks: [0; 2],
         group: 0,
         equals: 0,
     };
     if avail == 0 {
         return NONE;
     }
-    match end.checked_sub(BLOCK).and_then(|s| buf.get(s..end)) {
-        // The 64 bytes ending at `end`: shift out the ones before the range.
-        Some(last) => match last.first_chunk::<BLOCK>() {
-            Some(block) => {
-                let bits = block_masks(block);
-                let masks = bits.masks.map(|m| m >> (BLOCK - avail));
-                BlockBits {
-                    masks,
-                    group: bits.group,
-                    equals: masks[1].count_ones(),
-                }
+    // The fewest whole 16-byte chunks that end at `end` and cover the
+    // `avail` bytes (a body's last block is half full on average: reading
+    // all 64 bytes cost two chunks more).
+    let width = avail.next_multiple_of(16);
+    match end.checked_sub(width).and_then(|s| buf.get(s..end)) {
+        // Shift out the bytes before the range.
+        Some(last) => {
+            let (masks, group) = chunk_masks(last);
+            let masks = masks.map(|m| m >> (width - avail));
+            BlockBits {
+                masks,
+                group,
+                equals: masks[1].count_ones(),
             }
-            None => NONE,
-        },
+        }
         None => {
-            // Fewer than 64 bytes in the whole buffer: copy them (the zero
+            // Fewer bytes than that in the whole buffer: copy them (the zero
             // padding matches nothing).
             let mut block = [0u8; BLOCK];
             block[..avail].copy_from_slice(&buf[end - avail..end]);
             block_masks(&block)
         }
     }
+}
+
+/// The space and `'='` bitmaps (bit i = byte i) of `bytes`, whose length is
+/// a multiple of 16 up to 64 (anything past 64 bytes is ignored, a partial
+/// last chunk too), and a non-zero flag if they hold a 0x1D byte.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn chunk_masks(bytes: &[u8]) -> ([u64; 2], u32) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_setzero_si128,
+    };
+    let mut out = [0u64; 2];
+    // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are
+    // always available; each unaligned load reads the 16 bytes of one
+    // `chunks_exact(16)` chunk (in bounds, initialized).
+    let group = unsafe {
+        let space = _mm_set1_epi8(b' ' as i8);
+        let equals = _mm_set1_epi8(b'=' as i8);
+        let group = _mm_set1_epi8(0x1D);
+        let mut any = _mm_setzero_si128();
+        for (i, chunk) in bytes.chunks_exact(16).take(BLOCK / 16).enumerate() {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let shift = i * 16;
+            out[0] |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, space)) as u16) << shift;
+            out[1] |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, equals)) as u16) << shift;
+            any = _mm_or_si128(any, _mm_cmpeq_epi8(v, group));
+        }
+        _mm_movemask_epi8(any) as u32
+    };
+    (out, group)
+}
+
+/// The space and `'='` bitmaps of `bytes` (see the x86_64 version).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn chunk_masks(bytes: &[u8]) -> ([u64; 2], u32) {
+    portable_chunk_masks(bytes)
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn portable_chunk_masks(bytes: &[u8]) -> ([u64; 2], u32) {
+    let n = bytes.len().min(BLOCK) / 16 * 16;
+    let mut out = [0u64; 2];
+    let mut group = 0u32;
+    for (i, &b) in bytes[..n].iter().enumerate() {
+        out[0] |= u64::from(b == b' ') << i;
+        out[1] |= u64::from(b == b'=') << i;
+        group |= u32::from(b == 0x1D);
+    }
+    (out, group)
 }
 
 /// Number of `'='` bytes in `buf`: an upper bound of the fields in it
@@ -309,8 +363,8 @@ pub(crate) fn count_equals(buf: &[u8]) -> usize {
 /// What [`block_masks`] finds in 64 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct BlockBits {
-    /// Bitmaps (bit i = byte i) of `' '`, `'='` and `'"'`.
-    masks: [u64; 3],
+    /// Bitmaps (bit i = byte i) of `' '` and `'='`.
+    masks: [u64; 2],
     /// Non-zero if the block holds a 0x1D byte.
     group: u32,
     /// Number of `'='` (the popcount of `masks[1]`, counted with vector
@@ -327,14 +381,13 @@ fn block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
         _mm_movemask_epi8, _mm_or_si128, _mm_sad_epu8, _mm_set1_epi8, _mm_setzero_si128,
         _mm_srli_si128, _mm_sub_epi8,
     };
-    let mut out = [0u64; 3];
+    let mut out = [0u64; 2];
     // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are
     // always available; each unaligned load reads 16 bytes at offset
     // 0/16/32/48 of a 64-byte array (in bounds, initialized).
     let (group, equals) = unsafe {
         let space = _mm_set1_epi8(b' ' as i8);
         let equals = _mm_set1_epi8(b'=' as i8);
-        let quote = _mm_set1_epi8(b'"' as i8);
         let group = _mm_set1_epi8(0x1D);
         let zero = _mm_setzero_si128();
         let mut any = zero;
@@ -347,7 +400,6 @@ fn block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
             count = _mm_sub_epi8(count, eq);
             out[0] |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, space)) as u16) << shift;
             out[1] |= u64::from(_mm_movemask_epi8(eq) as u16) << shift;
-            out[2] |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u16) << shift;
             any = _mm_or_si128(any, _mm_cmpeq_epi8(v, group));
         }
         // Sum the 16 lanes: two 8-lane sums, then add the halves.
@@ -374,12 +426,11 @@ fn block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
 
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn portable_block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
-    let mut out = [0u64; 3];
+    let mut out = [0u64; 2];
     let mut group = 0u32;
     for (i, &b) in chunk.iter().enumerate() {
         out[0] |= u64::from(b == b' ') << i;
         out[1] |= u64::from(b == b'=') << i;
-        out[2] |= u64::from(b == b'"') << i;
         group |= u32::from(b == 0x1D);
     }
     BlockBits {
@@ -393,12 +444,7 @@ fn portable_block_masks(chunk: &[u8; BLOCK]) -> BlockBits {
 mod tests {
     use super::*;
 
-    const CLASSES: [Class; 4] = [
-        Class::Space,
-        Class::NonSpace,
-        Class::EqualsOrSpace,
-        Class::DoubleQuote,
-    ];
+    const CLASSES: [Class; 3] = [Class::Space, Class::NonSpace, Class::EqualsOrSpace];
 
     /// The first byte of `class` in `buf[pos..end]`, else `end`.
     fn plain(buf: &[u8], pos: usize, end: usize, class: Class) -> usize {
@@ -409,7 +455,6 @@ mod tests {
                     Class::Space => b == b' ',
                     Class::NonSpace => b != b' ',
                     Class::EqualsOrSpace => b == b'=' || b == b' ',
-                    Class::DoubleQuote => b == b'"',
                 }
             })
             .unwrap_or(end)
@@ -565,6 +610,23 @@ mod tests {
         assert_eq!(block_masks(&chunk), portable_block_masks(&chunk));
         // Every block of '=' counts 64 (four chunks in every byte lane).
         assert_eq!(block_masks(&[b'='; BLOCK]).equals, 64);
+    }
+
+    #[test]
+    fn chunk_masks_match_for_every_width() {
+        let bytes: Vec<u8> = (0..64)
+            .map(|i| [b' ', b'=', b'"', b'x', 0xff, 0x1d, b'='][(i * 5 + i / 7) % 7])
+            .collect();
+        for width in [0, 16, 32, 48, 64] {
+            for skip in 0..16 {
+                let slice = &bytes[skip..skip + width.min(64 - skip) / 16 * 16];
+                let (masks, group) = chunk_masks(slice);
+                let (pm, pg) = portable_chunk_masks(slice);
+                assert_eq!(masks, pm, "{width} {skip}");
+                assert_eq!(group != 0, pg != 0, "{width} {skip}");
+                assert_eq!(group != 0, slice.contains(&0x1d), "{width} {skip}");
+            }
+        }
     }
 
     proptest::proptest! {
