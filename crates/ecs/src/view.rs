@@ -137,6 +137,10 @@ pub struct EventView<'a> {
     pub syscall: Option<&'a Record>,
     /// PATH records sorted by `item`.
     pub paths: Vec<&'a Record>,
+    /// What one walk over each PATH record kept, in the order of `paths`.
+    pub(crate) path_info: Vec<PathInfo<'a>>,
+    /// The fields of every PATH record (see [`PathInfo::fields`]).
+    pub(crate) path_fields: Vec<PathField<'a>>,
     /// SOCKADDR records.
     pub sockaddrs: Vec<&'a Record>,
     /// Subject fields.
@@ -163,6 +167,42 @@ pub struct EventView<'a> {
     /// PROCTITLE as one string: the arguments (split at NUL) joined with
     /// spaces, trailing NULs dropped.
     pub proctitle: Option<Cow<'a, [u8]>>,
+}
+
+/// One field of a PATH record, kept for `auditd.paths`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PathField<'a> {
+    pub key: &'a [u8],
+    pub value: &'a [u8],
+    pub quoted: bool,
+    /// [`crate::encoding::is_encoded_field`] of the key.
+    pub encoded: bool,
+}
+
+/// The fields of a PATH record that `file.*` uses, raw (the last
+/// occurrence counts, except for `nametype`/`objtype`: the first).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct PathFields<'a> {
+    pub name: Option<(&'a [u8], bool)>,
+    pub inode: Option<&'a [u8]>,
+    pub rdev: Option<&'a [u8]>,
+    pub mode: Option<&'a [u8]>,
+    pub ouid: Option<&'a [u8]>,
+    pub ogid: Option<&'a [u8]>,
+    pub nametype: Option<&'a [u8]>,
+    pub objtype: Option<&'a [u8]>,
+}
+
+/// One PATH record as seen by its one walk.
+#[derive(Debug)]
+pub(crate) struct PathInfo<'a> {
+    pub record: &'a Record,
+    /// The first `item` as a number (`u64::MAX` if none): the sort key.
+    item: u64,
+    /// What `file.*` uses.
+    pub file: PathFields<'a>,
+    /// Its fields: `path_fields[fields.0..fields.1]`.
+    pub fields: (u32, u32),
 }
 
 /// A one-bit hash of a key (length, first and last byte) for
@@ -249,6 +289,8 @@ fn proctitle_text(t: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
 #[derive(Debug, Default)]
 pub struct ViewScratch {
     paths: Vec<&'static Record>,
+    path_info: Vec<PathInfo<'static>>,
+    path_fields: Vec<PathField<'static>>,
     sockaddrs: Vec<&'static Record>,
     data: Vec<DataField<'static>>,
 }
@@ -282,6 +324,8 @@ impl<'a> EventView<'a> {
             primary,
             syscall,
             paths: relabel(scratch.paths),
+            path_info: relabel(scratch.path_info),
+            path_fields: relabel(scratch.path_fields),
             sockaddrs: relabel(scratch.sockaddrs),
             subject: Subject::default(),
             data: {
@@ -307,7 +351,7 @@ impl<'a> EventView<'a> {
         for r in records {
             match r.msg_type() {
                 types::SYSCALL | types::EOE => {}
-                types::PATH => v.paths.push(r),
+                types::PATH => v.push_path(r),
                 types::SOCKADDR => v.sockaddrs.push(r),
                 types::CWD => {
                     if v.cwd.is_none() {
@@ -334,8 +378,9 @@ impl<'a> EventView<'a> {
                 _ => v.absorb(r),
             }
         }
-        v.paths
-            .sort_by_key(|r| r.get(b"item").and_then(|f| f.as_u64()).unwrap_or(u64::MAX));
+        // Stable, as the records' sort by `item` was.
+        v.path_info.sort_by_key(|p| p.item);
+        v.paths.extend(v.path_info.iter().map(|p| p.record));
         if v.has_execve {
             v.argc = argv.argc();
             let (args, issues) = argv.finish();
@@ -355,9 +400,85 @@ impl<'a> EventView<'a> {
     pub(crate) fn take_scratch(&mut self) -> ViewScratch {
         ViewScratch {
             paths: relabel(std::mem::take(&mut self.paths)),
+            path_info: relabel(std::mem::take(&mut self.path_info)),
+            path_fields: relabel(std::mem::take(&mut self.path_fields)),
             sockaddrs: relabel(std::mem::take(&mut self.sockaddrs)),
             data: relabel(std::mem::take(&mut self.data)),
         }
+    }
+
+    /// Walks a PATH record once: its fields for `auditd.paths`, what
+    /// `file.*` uses, its `item`.
+    fn push_path(&mut self, r: &'a Record) {
+        let start = self.path_fields.len() as u32;
+        let mut file = PathFields::default();
+        let mut item: Option<Option<u64>> = None;
+        for x in r.fields() {
+            let quoted = x.is_quoted();
+            let encoded = match x.key {
+                b"name" => {
+                    file.name = Some((x.value, quoted));
+                    true
+                }
+                b"item" => {
+                    if item.is_none() {
+                        item = Some(x.as_u64());
+                    }
+                    false
+                }
+                b"inode" => {
+                    file.inode = Some(x.value);
+                    false
+                }
+                b"rdev" => {
+                    file.rdev = Some(x.value);
+                    false
+                }
+                b"mode" => {
+                    file.mode = Some(x.value);
+                    false
+                }
+                b"ouid" => {
+                    file.ouid = Some(x.value);
+                    false
+                }
+                b"ogid" => {
+                    file.ogid = Some(x.value);
+                    false
+                }
+                // `nametype=` since Linux 3.x; older kernels wrote
+                // `objtype=`. The first occurrence counts.
+                b"nametype" => {
+                    file.nametype = file.nametype.or(Some(x.value));
+                    false
+                }
+                b"objtype" => {
+                    file.objtype = file.objtype.or(Some(x.value));
+                    false
+                }
+                b"dev" | b"cap_fp" | b"cap_fi" | b"cap_fe" | b"cap_fver" | b"cap_frootid" => false,
+                k => crate::encoding::is_encoded_field(k),
+            };
+            self.path_fields.push(PathField {
+                key: x.key,
+                value: x.value,
+                quoted,
+                encoded,
+            });
+        }
+        self.path_info.push(PathInfo {
+            record: r,
+            item: item.flatten().unwrap_or(u64::MAX),
+            file,
+            fields: (start, self.path_fields.len() as u32),
+        });
+    }
+
+    /// The fields of PATH `p`.
+    pub(crate) fn path_fields_of(&self, p: &PathInfo<'a>) -> &[PathField<'a>] {
+        self.path_fields
+            .get(p.fields.0 as usize..p.fields.1 as usize)
+            .unwrap_or(&[])
     }
 
     #[inline(always)]
@@ -526,6 +647,54 @@ mod tests {
         assert_eq!(v.data_value(b"a1"), Some(&b"2"[..]));
         assert_eq!(v.data_value(b"pid"), None, "subject-only keys are not data");
         assert_eq!(v.data_value(b"nothere"), None);
+    }
+
+    #[test]
+    fn path_walk_keeps_the_item_order_fields_and_file_parts() {
+        let r = records(&[
+            r#"type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=2 success=yes exit=3 items=4 pid=9"#,
+            r#"type=PATH msg=audit(1.000:1): item=1 name=2F746D70 inode=7 mode=0100644 ouid=0 ogid=5 rdev=00:00 nametype=CREATE nametype=NORMAL"#,
+            r#"type=PATH msg=audit(1.000:1): name="/noitem" nametype=NORMAL"#,
+            r#"type=PATH msg=audit(1.000:1): item=0 name="/tmp" inode=6 objtype=PARENT cap_fp=0 path=6869"#,
+            r#"type=PATH msg=audit(1.000:1): item=1 item=0 name=(null) inode=8"#,
+        ]);
+        let v = EventView::new(&r).unwrap();
+        let raw = |i: usize| v.paths[i].raw();
+        // Stable by the first item: 0, 1, 1 (arrival order), none last.
+        assert!(raw(0).ends_with(b"path=6869"));
+        assert!(raw(1).ends_with(b"nametype=NORMAL") && raw(1).contains(&b'7'));
+        assert!(raw(2).ends_with(b"inode=8"));
+        assert!(raw(3).ends_with(br#"name="/noitem" nametype=NORMAL"#));
+        assert_eq!(v.path_info.len(), 4);
+        for (p, rec) in v.path_info.iter().zip(&v.paths) {
+            assert!(std::ptr::eq(p.record, *rec));
+            let fields: Vec<_> = rec.fields().collect();
+            let kept = v.path_fields_of(p);
+            assert_eq!(kept.len(), fields.len());
+            for (k, f) in kept.iter().zip(&fields) {
+                assert_eq!((k.key, k.value, k.quoted), (f.key, f.value, f.is_quoted()));
+                assert_eq!(k.encoded, crate::encoding::is_encoded_field(f.key));
+            }
+        }
+        let f = &v.path_info[1].file;
+        assert_eq!(f.name, Some((&b"2F746D70"[..], false)));
+        assert_eq!(
+            (f.inode, f.mode, f.ouid, f.ogid, f.rdev),
+            (
+                Some(&b"7"[..]),
+                Some(&b"0100644"[..]),
+                Some(&b"0"[..]),
+                Some(&b"5"[..]),
+                Some(&b"00:00"[..])
+            )
+        );
+        assert_eq!(
+            f.nametype,
+            Some(&b"CREATE"[..]),
+            "the first nametype counts"
+        );
+        assert_eq!(v.path_info[0].file.objtype, Some(&b"PARENT"[..]));
+        assert_eq!(v.path_info[0].file.name, Some((&b"/tmp"[..], true)));
     }
 
     #[test]
