@@ -296,11 +296,27 @@ pub struct ViewScratch {
 }
 
 /// An empty vector with `v`'s allocation, for elements of another lifetime
-/// (same layout: the standard library's in-place collection reuses the
-/// buffer; if it did not, this would only allocate).
+/// (`T` and `U` are the same type but for lifetimes: same layout). If the
+/// layouts differed or the type were zero-sized, this would only give a new
+/// empty vector.
+// The only `unsafe` outside `json`: a buffer handed over between lifetimes.
+#[allow(unsafe_code)]
 fn relabel<T, U>(mut v: Vec<T>) -> Vec<U> {
     v.clear();
-    v.into_iter().filter_map(|_| None).collect()
+    let same_layout = std::mem::size_of::<T>() == std::mem::size_of::<U>()
+        && std::mem::align_of::<T>() == std::mem::align_of::<U>()
+        && std::mem::size_of::<T>() != 0;
+    if !same_layout {
+        return Vec::new();
+    }
+    let mut v = std::mem::ManuallyDrop::new(v);
+    let (ptr, cap) = (v.as_mut_ptr(), v.capacity());
+    // SAFETY: `v` is empty and no longer owns its buffer (ManuallyDrop), so
+    // the buffer is handed over once and no `T` is reinterpreted as a `U`.
+    // It was allocated by the global allocator for `cap` elements of a
+    // non-zero size and alignment equal to `U`'s (checked above), which is
+    // the layout `Vec<U>` with capacity `cap` frees; length 0 <= `cap`.
+    unsafe { Vec::from_raw_parts(ptr.cast::<U>(), 0, cap) }
 }
 
 impl<'a> EventView<'a> {
@@ -695,6 +711,27 @@ mod tests {
         );
         assert_eq!(v.path_info[0].file.objtype, Some(&b"PARENT"[..]));
         assert_eq!(v.path_info[0].file.name, Some((&b"/tmp"[..], true)));
+    }
+
+    #[test]
+    fn relabel_keeps_the_allocation_and_refuses_other_layouts() {
+        let mut a: Vec<&'static [u8]> = Vec::with_capacity(7);
+        a.push(b"x");
+        let p = a.as_ptr() as usize;
+        let b: Vec<&[u8]> = relabel(a);
+        assert!(b.is_empty());
+        assert_eq!((b.as_ptr() as usize, b.capacity()), (p, 7));
+        // Used and freed as the new type.
+        let mut b = b;
+        b.extend([&b"y"[..]; 20]);
+        assert_eq!(b.len(), 20);
+        // Different size, different alignment, zero-sized: a new vector.
+        let c: Vec<u16> = relabel(vec![1u8; 9]);
+        assert_eq!((c.len(), c.capacity()), (0, 0));
+        let d: Vec<u32> = relabel(vec![[0u8; 4]; 9]);
+        assert_eq!((d.len(), d.capacity()), (0, 0));
+        let e: Vec<()> = relabel(vec![(); 3]);
+        assert!(e.is_empty());
     }
 
     #[test]
