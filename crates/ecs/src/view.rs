@@ -329,6 +329,14 @@ impl<'a> EventView<'a> {
     /// back with [`EventView::into_scratch`]).
     pub fn new_in(records: &'a [Record], scratch: ViewScratch) -> Option<Self> {
         let first = records.first()?;
+        Some(Self::build(records, first, scratch))
+    }
+
+    /// [`EventView::new_in`] for a non-empty event (`first` is
+    /// `records[0]`), returned as is: the caller's slot is filled in place
+    /// (no copy of the view out of an `Option`).
+    #[inline(never)]
+    pub(crate) fn build(records: &'a [Record], first: &'a Record, scratch: ViewScratch) -> Self {
         let syscall = records.iter().find(|r| r.msg_type() == types::SYSCALL);
         let primary = records
             .iter()
@@ -403,7 +411,7 @@ impl<'a> EventView<'a> {
             v.args = args;
             v.argv_issues = issues;
         }
-        Some(v)
+        v
     }
 
     /// Gives back the allocations for the next [`EventView::new_in`].
