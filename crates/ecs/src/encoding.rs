@@ -140,13 +140,13 @@ fn decode_word(x: u64) -> Option<u32> {
     // '0'..='9': byte >= 0x30 and byte < 0x3a.
     let digit = x.wrapping_add(ONES * (0x80 - 0x30)) & !x.wrapping_add(ONES * (0x80 - 0x3a));
     // 'a'..='f' / 'A'..='F': byte | 0x20 >= 0x61 and < 0x67.
-    let l = x | ONES * 0x20;
+    let l = x | (ONES * 0x20);
     let alpha = l.wrapping_add(ONES * (0x80 - 0x61)) & !l.wrapping_add(ONES * (0x80 - 0x67)) & HIGH;
     if (digit | alpha) & HIGH != HIGH {
         return None;
     }
     // Digit value: the low nibble, plus 9 for letters ('A' = 0x41 -> 10).
-    let v = (x & ONES * 0x0f) + (alpha >> 7) * 9;
+    let v = (x & (ONES * 0x0f)) + (alpha >> 7) * 9;
     // Pairs of lanes into bytes (high nibble first), then packed.
     let p = ((v & 0x00ff_00ff_00ff_00ff) << 4) | ((v >> 8) & 0x00ff_00ff_00ff_00ff);
     let p = (p | p >> 8) & 0x0000_ffff_0000_ffff;
