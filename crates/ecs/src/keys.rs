@@ -55,6 +55,7 @@ pub(crate) enum Slot {
 /// `hostname`, `terminal`, `cmd`, `cwd`), which are also written there.
 /// Every other key goes to `auditd.data`, decoded when
 /// [`crate::encoding::is_encoded_field`] says it may be hex-encoded.
+#[inline(always)]
 pub(crate) fn classify(key: &[u8]) -> KeyClass {
     use KeyClass::{Subject as S, SubjectAndData as SD};
     match key {

@@ -20,19 +20,6 @@ pub(crate) struct FileObject<'a> {
     pub kind: Option<crate::mode::FileType>,
 }
 
-/// The fields of a PATH record that `file.*` uses, raw.
-#[derive(Default)]
-struct PathFields<'a> {
-    name: Option<(&'a [u8], bool)>,
-    inode: Option<&'a [u8]>,
-    rdev: Option<&'a [u8]>,
-    mode: Option<&'a [u8]>,
-    ouid: Option<&'a [u8]>,
-    ogid: Option<&'a [u8]>,
-    nametype: Option<&'a [u8]>,
-    objtype: Option<&'a [u8]>,
-}
-
 /// A decoded SOCKADDR with where it goes.
 pub(crate) struct Sock {
     pub addr: SockAddr,
@@ -52,41 +39,21 @@ impl<N: NameResolver> Serializer<N> {
         let ObjectKind::File { path_index, .. } = obj else {
             return None;
         };
-        if v.paths.is_empty() {
+        if v.path_info.is_empty() {
             return None;
         }
-        let start = if (path_index as usize) < v.paths.len() {
+        let start = if (path_index as usize) < v.path_info.len() {
             path_index as usize
         } else {
             0
         };
-        // One pass over each candidate PATH's fields (the last occurrence
-        // of a field counts); the first one that is not a PARENT/UNKNOWN
-        // entry is the object, else the first candidate.
-        let fields_of = |p: &'a audit_reassembler::Record| {
-            let mut f = PathFields::default();
-            for x in p.fields() {
-                match x.key {
-                    b"name" => f.name = Some((x.value, x.is_quoted())),
-                    b"inode" => f.inode = Some(x.value),
-                    b"rdev" => f.rdev = Some(x.value),
-                    b"mode" => f.mode = Some(x.value),
-                    b"ouid" => f.ouid = Some(x.value),
-                    b"ogid" => f.ogid = Some(x.value),
-                    // `nametype=` since Linux 3.x; older kernels wrote
-                    // `objtype=`. The first occurrence counts.
-                    b"nametype" if f.nametype.is_none() => f.nametype = Some(x.value),
-                    b"objtype" if f.objtype.is_none() => f.objtype = Some(x.value),
-                    _ => {}
-                }
-            }
-            f
-        };
-        let chosen = v.paths[start..]
+        // The first candidate PATH that is not a PARENT/UNKNOWN entry is the
+        // object, else the first candidate.
+        let f = v.path_info[start..]
             .iter()
-            .map(|p| fields_of(p))
-            .find(|f| !matches!(f.nametype.or(f.objtype), Some(b"PARENT" | b"UNKNOWN")));
-        let f = chosen.unwrap_or_else(|| fields_of(v.paths[start]));
+            .map(|p| p.file)
+            .find(|f| !matches!(f.nametype.or(f.objtype), Some(b"PARENT" | b"UNKNOWN")))
+            .unwrap_or(v.path_info[start].file);
         let name = f
             .name
             .and_then(|(n, quoted)| crate::encoding::decode_untrusted(n, quoted));
@@ -194,14 +161,14 @@ impl<N: NameResolver> Serializer<N> {
 /// kernel encodes.
 #[inline(never)]
 pub(crate) fn write_paths(w: &mut JsonWriter<'_>, v: &EventView<'_>) {
-    if !v.paths.is_empty() {
+    if !v.path_info.is_empty() {
         w.begin_array("paths");
-        for p in &v.paths {
+        for p in &v.path_info {
             w.item_begin_object();
-            for f in p.fields() {
-                if let Some(val) =
-                    crate::encoding::decode_field(f.key, f.value, f.is_quoted(), false)
-                {
+            for f in v.path_fields_of(p) {
+                if !f.encoded {
+                    w.str_field_bytes(f.key, f.value);
+                } else if let Some(val) = crate::encoding::decode_untrusted(f.value, f.quoted) {
                     w.str_field_bytes(f.key, &val);
                 }
             }

@@ -232,12 +232,12 @@ impl<N: NameResolver> Serializer<N> {
         mut ctx: Option<&mut dyn ProcessContext>,
         out: &mut Vec<u8>,
     ) {
-        let scratch = std::mem::take(&mut self.view_scratch);
-        let Some(mut v) = EventView::new_in(records, scratch) else {
+        let Some(first) = records.first() else {
             return;
         };
+        let scratch = std::mem::take(&mut self.view_scratch);
+        let mut v = EventView::build(records, first, scratch);
         let s = &v.subject;
-        let first = &records[0];
         let ts = first.timestamp();
         self.last_time = self.last_time.max((ts.sec, ts.msec));
 

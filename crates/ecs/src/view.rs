@@ -137,6 +137,10 @@ pub struct EventView<'a> {
     pub syscall: Option<&'a Record>,
     /// PATH records sorted by `item`.
     pub paths: Vec<&'a Record>,
+    /// What one walk over each PATH record kept, in the order of `paths`.
+    pub(crate) path_info: Vec<PathInfo<'a>>,
+    /// The fields of every PATH record (see [`PathInfo::fields`]).
+    pub(crate) path_fields: Vec<PathField<'a>>,
     /// SOCKADDR records.
     pub sockaddrs: Vec<&'a Record>,
     /// Subject fields.
@@ -163,6 +167,42 @@ pub struct EventView<'a> {
     /// PROCTITLE as one string: the arguments (split at NUL) joined with
     /// spaces, trailing NULs dropped.
     pub proctitle: Option<Cow<'a, [u8]>>,
+}
+
+/// One field of a PATH record, kept for `auditd.paths`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PathField<'a> {
+    pub key: &'a [u8],
+    pub value: &'a [u8],
+    pub quoted: bool,
+    /// [`crate::encoding::is_encoded_field`] of the key.
+    pub encoded: bool,
+}
+
+/// The fields of a PATH record that `file.*` uses, raw (the last
+/// occurrence counts, except for `nametype`/`objtype`: the first).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct PathFields<'a> {
+    pub name: Option<(&'a [u8], bool)>,
+    pub inode: Option<&'a [u8]>,
+    pub rdev: Option<&'a [u8]>,
+    pub mode: Option<&'a [u8]>,
+    pub ouid: Option<&'a [u8]>,
+    pub ogid: Option<&'a [u8]>,
+    pub nametype: Option<&'a [u8]>,
+    pub objtype: Option<&'a [u8]>,
+}
+
+/// One PATH record as seen by its one walk.
+#[derive(Debug)]
+pub(crate) struct PathInfo<'a> {
+    pub record: &'a Record,
+    /// The first `item` as a number (`u64::MAX` if none): the sort key.
+    item: u64,
+    /// What `file.*` uses.
+    pub file: PathFields<'a>,
+    /// Its fields: `path_fields[fields.0..fields.1]`.
+    pub fields: (u32, u32),
 }
 
 /// A one-bit hash of a key (length, first and last byte) for
@@ -249,16 +289,34 @@ fn proctitle_text(t: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
 #[derive(Debug, Default)]
 pub struct ViewScratch {
     paths: Vec<&'static Record>,
+    path_info: Vec<PathInfo<'static>>,
+    path_fields: Vec<PathField<'static>>,
     sockaddrs: Vec<&'static Record>,
     data: Vec<DataField<'static>>,
 }
 
 /// An empty vector with `v`'s allocation, for elements of another lifetime
-/// (same layout: the standard library's in-place collection reuses the
-/// buffer; if it did not, this would only allocate).
+/// (`T` and `U` are the same type but for lifetimes: same layout). If the
+/// layouts differed or the type were zero-sized, this would only give a new
+/// empty vector.
+// The only `unsafe` outside `json`: a buffer handed over between lifetimes.
+#[allow(unsafe_code)]
 fn relabel<T, U>(mut v: Vec<T>) -> Vec<U> {
     v.clear();
-    v.into_iter().filter_map(|_| None).collect()
+    let same_layout = std::mem::size_of::<T>() == std::mem::size_of::<U>()
+        && std::mem::align_of::<T>() == std::mem::align_of::<U>()
+        && std::mem::size_of::<T>() != 0;
+    if !same_layout {
+        return Vec::new();
+    }
+    let mut v = std::mem::ManuallyDrop::new(v);
+    let (ptr, cap) = (v.as_mut_ptr(), v.capacity());
+    // SAFETY: `v` is empty and no longer owns its buffer (ManuallyDrop), so
+    // the buffer is handed over once and no `T` is reinterpreted as a `U`.
+    // It was allocated by the global allocator for `cap` elements of a
+    // non-zero size and alignment equal to `U`'s (checked above), which is
+    // the layout `Vec<U>` with capacity `cap` frees; length 0 <= `cap`.
+    unsafe { Vec::from_raw_parts(ptr.cast::<U>(), 0, cap) }
 }
 
 impl<'a> EventView<'a> {
@@ -271,6 +329,14 @@ impl<'a> EventView<'a> {
     /// back with [`EventView::into_scratch`]).
     pub fn new_in(records: &'a [Record], scratch: ViewScratch) -> Option<Self> {
         let first = records.first()?;
+        Some(Self::build(records, first, scratch))
+    }
+
+    /// [`EventView::new_in`] for a non-empty event (`first` is
+    /// `records[0]`), returned as is: the caller's slot is filled in place
+    /// (no copy of the view out of an `Option`).
+    #[inline(never)]
+    pub(crate) fn build(records: &'a [Record], first: &'a Record, scratch: ViewScratch) -> Self {
         let syscall = records.iter().find(|r| r.msg_type() == types::SYSCALL);
         let primary = records
             .iter()
@@ -282,6 +348,8 @@ impl<'a> EventView<'a> {
             primary,
             syscall,
             paths: relabel(scratch.paths),
+            path_info: relabel(scratch.path_info),
+            path_fields: relabel(scratch.path_fields),
             sockaddrs: relabel(scratch.sockaddrs),
             subject: Subject::default(),
             data: {
@@ -307,7 +375,7 @@ impl<'a> EventView<'a> {
         for r in records {
             match r.msg_type() {
                 types::SYSCALL | types::EOE => {}
-                types::PATH => v.paths.push(r),
+                types::PATH => v.push_path(r),
                 types::SOCKADDR => v.sockaddrs.push(r),
                 types::CWD => {
                     if v.cwd.is_none() {
@@ -334,15 +402,16 @@ impl<'a> EventView<'a> {
                 _ => v.absorb(r),
             }
         }
-        v.paths
-            .sort_by_key(|r| r.get(b"item").and_then(|f| f.as_u64()).unwrap_or(u64::MAX));
+        // Stable, as the records' sort by `item` was.
+        v.path_info.sort_by_key(|p| p.item);
+        v.paths.extend(v.path_info.iter().map(|p| p.record));
         if v.has_execve {
             v.argc = argv.argc();
             let (args, issues) = argv.finish();
             v.args = args;
             v.argv_issues = issues;
         }
-        Some(v)
+        v
     }
 
     /// Gives back the allocations for the next [`EventView::new_in`].
@@ -355,9 +424,85 @@ impl<'a> EventView<'a> {
     pub(crate) fn take_scratch(&mut self) -> ViewScratch {
         ViewScratch {
             paths: relabel(std::mem::take(&mut self.paths)),
+            path_info: relabel(std::mem::take(&mut self.path_info)),
+            path_fields: relabel(std::mem::take(&mut self.path_fields)),
             sockaddrs: relabel(std::mem::take(&mut self.sockaddrs)),
             data: relabel(std::mem::take(&mut self.data)),
         }
+    }
+
+    /// Walks a PATH record once: its fields for `auditd.paths`, what
+    /// `file.*` uses, its `item`.
+    fn push_path(&mut self, r: &'a Record) {
+        let start = self.path_fields.len() as u32;
+        let mut file = PathFields::default();
+        let mut item: Option<Option<u64>> = None;
+        for x in r.fields() {
+            let quoted = x.is_quoted();
+            let encoded = match x.key {
+                b"name" => {
+                    file.name = Some((x.value, quoted));
+                    true
+                }
+                b"item" => {
+                    if item.is_none() {
+                        item = Some(x.as_u64());
+                    }
+                    false
+                }
+                b"inode" => {
+                    file.inode = Some(x.value);
+                    false
+                }
+                b"rdev" => {
+                    file.rdev = Some(x.value);
+                    false
+                }
+                b"mode" => {
+                    file.mode = Some(x.value);
+                    false
+                }
+                b"ouid" => {
+                    file.ouid = Some(x.value);
+                    false
+                }
+                b"ogid" => {
+                    file.ogid = Some(x.value);
+                    false
+                }
+                // `nametype=` since Linux 3.x; older kernels wrote
+                // `objtype=`. The first occurrence counts.
+                b"nametype" => {
+                    file.nametype = file.nametype.or(Some(x.value));
+                    false
+                }
+                b"objtype" => {
+                    file.objtype = file.objtype.or(Some(x.value));
+                    false
+                }
+                b"dev" | b"cap_fp" | b"cap_fi" | b"cap_fe" | b"cap_fver" | b"cap_frootid" => false,
+                k => crate::encoding::is_encoded_field(k),
+            };
+            self.path_fields.push(PathField {
+                key: x.key,
+                value: x.value,
+                quoted,
+                encoded,
+            });
+        }
+        self.path_info.push(PathInfo {
+            record: r,
+            item: item.flatten().unwrap_or(u64::MAX),
+            file,
+            fields: (start, self.path_fields.len() as u32),
+        });
+    }
+
+    /// The fields of PATH `p`.
+    pub(crate) fn path_fields_of(&self, p: &PathInfo<'a>) -> &[PathField<'a>] {
+        self.path_fields
+            .get(p.fields.0 as usize..p.fields.1 as usize)
+            .unwrap_or(&[])
     }
 
     #[inline(always)]
@@ -526,6 +671,75 @@ mod tests {
         assert_eq!(v.data_value(b"a1"), Some(&b"2"[..]));
         assert_eq!(v.data_value(b"pid"), None, "subject-only keys are not data");
         assert_eq!(v.data_value(b"nothere"), None);
+    }
+
+    #[test]
+    fn path_walk_keeps_the_item_order_fields_and_file_parts() {
+        let r = records(&[
+            r#"type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=2 success=yes exit=3 items=4 pid=9"#,
+            r#"type=PATH msg=audit(1.000:1): item=1 name=2F746D70 inode=7 mode=0100644 ouid=0 ogid=5 rdev=00:00 nametype=CREATE nametype=NORMAL"#,
+            r#"type=PATH msg=audit(1.000:1): name="/noitem" nametype=NORMAL"#,
+            r#"type=PATH msg=audit(1.000:1): item=0 name="/tmp" inode=6 objtype=PARENT cap_fp=0 path=6869"#,
+            r#"type=PATH msg=audit(1.000:1): item=1 item=0 name=(null) inode=8"#,
+        ]);
+        let v = EventView::new(&r).unwrap();
+        let raw = |i: usize| v.paths[i].raw();
+        // Stable by the first item: 0, 1, 1 (arrival order), none last.
+        assert!(raw(0).ends_with(b"path=6869"));
+        assert!(raw(1).ends_with(b"nametype=NORMAL") && raw(1).contains(&b'7'));
+        assert!(raw(2).ends_with(b"inode=8"));
+        assert!(raw(3).ends_with(br#"name="/noitem" nametype=NORMAL"#));
+        assert_eq!(v.path_info.len(), 4);
+        for (p, rec) in v.path_info.iter().zip(&v.paths) {
+            assert!(std::ptr::eq(p.record, *rec));
+            let fields: Vec<_> = rec.fields().collect();
+            let kept = v.path_fields_of(p);
+            assert_eq!(kept.len(), fields.len());
+            for (k, f) in kept.iter().zip(&fields) {
+                assert_eq!((k.key, k.value, k.quoted), (f.key, f.value, f.is_quoted()));
+                assert_eq!(k.encoded, crate::encoding::is_encoded_field(f.key));
+            }
+        }
+        let f = &v.path_info[1].file;
+        assert_eq!(f.name, Some((&b"2F746D70"[..], false)));
+        assert_eq!(
+            (f.inode, f.mode, f.ouid, f.ogid, f.rdev),
+            (
+                Some(&b"7"[..]),
+                Some(&b"0100644"[..]),
+                Some(&b"0"[..]),
+                Some(&b"5"[..]),
+                Some(&b"00:00"[..])
+            )
+        );
+        assert_eq!(
+            f.nametype,
+            Some(&b"CREATE"[..]),
+            "the first nametype counts"
+        );
+        assert_eq!(v.path_info[0].file.objtype, Some(&b"PARENT"[..]));
+        assert_eq!(v.path_info[0].file.name, Some((&b"/tmp"[..], true)));
+    }
+
+    #[test]
+    fn relabel_keeps_the_allocation_and_refuses_other_layouts() {
+        let mut a: Vec<&'static [u8]> = Vec::with_capacity(7);
+        a.push(b"x");
+        let p = a.as_ptr() as usize;
+        let b: Vec<&[u8]> = relabel(a);
+        assert!(b.is_empty());
+        assert_eq!((b.as_ptr() as usize, b.capacity()), (p, 7));
+        // Used and freed as the new type.
+        let mut b = b;
+        b.extend([&b"y"[..]; 20]);
+        assert_eq!(b.len(), 20);
+        // Different size, different alignment, zero-sized: a new vector.
+        let c: Vec<u16> = relabel(vec![1u8; 9]);
+        assert_eq!((c.len(), c.capacity()), (0, 0));
+        let d: Vec<u32> = relabel(vec![[0u8; 4]; 9]);
+        assert_eq!((d.len(), d.capacity()), (0, 0));
+        let e: Vec<()> = relabel(vec![(); 3]);
+        assert!(e.is_empty());
     }
 
     #[test]
