@@ -558,12 +558,22 @@ impl<'a> JsonWriter<'a> {
     /// guarantees `json` is one complete JSON value.
     #[inline(always)]
     pub fn raw_field(&mut self, key: &str, json: &[u8]) {
-        self.key_reserve(key.as_bytes(), json.len() + SLACK);
+        self.raw_field_run(key, json);
+    }
+
+    /// Appends a run of members in one copy: `"key":` then `run`, which is
+    /// the first member's value followed by further members of the same
+    /// object (`V,"k2":V2,...`). The caller guarantees `run` is valid JSON
+    /// text of that shape (pre-rendered members reused across events); the
+    /// writer then stands after the last member of the run.
+    #[inline(always)]
+    pub fn raw_field_run(&mut self, key: &str, run: &[u8]) {
+        self.key_reserve(key.as_bytes(), run.len() + SLACK);
         let mut c = Cur::new(self.out);
-        // SAFETY: the copy (json.len() + SLACK) reserved after the key;
+        // SAFETY: the copy (run.len() + SLACK) reserved after the key;
         // `out` untouched until the commit.
         unsafe {
-            c.copy(json);
+            c.copy(run);
             c.commit(self.out);
         }
     }
@@ -623,6 +633,24 @@ mod tests {
         assert_eq!(v["u"], u64::MAX);
         assert_eq!(v["a"][0]["b"], true);
         assert_eq!(v["a"][1], 7);
+    }
+
+    #[test]
+    fn raw_field_run_writes_a_run_and_the_next_member_follows() {
+        let mut out = Vec::new();
+        let mut w = JsonWriter::new(&mut out);
+        w.u64_field("a", 1);
+        w.raw_field_run("b", br#"{"x":2},"c":[3],"d":"e""#);
+        w.str_field("f", b"g");
+        w.raw_field("h", b"null");
+        w.finish();
+        let v = parse(&out);
+        assert_eq!(v["b"]["x"], 2);
+        assert_eq!(v["c"][0], 3);
+        assert_eq!(v["d"], "e");
+        assert_eq!(v["f"], "g");
+        assert!(v["h"].is_null());
+        assert_eq!(v.as_object().map(|o| o.len()), Some(6));
     }
 
     /// The unchecked writes (`put_*_unchecked`, `push_u64_unchecked`, the

@@ -288,11 +288,9 @@ fn identity_fields(w: &mut JsonWriter<'_>, p: &ProcessRef<'_>, memo: &mut Proces
 }
 
 /// Writes a run of members: `key`, its value, and the members that follow
-/// it in `run` (`V,"k2":V2,…`, plain JSON text made here). `raw_field`
-/// writes the separator and `"key":`, then `run` verbatim: one call for
-/// several members (the writer then stands after the last of them).
+/// it in `run` (`V,"k2":V2,…`, plain JSON text made here), in one copy.
 pub(crate) fn raw_members(w: &mut JsonWriter<'_>, key: &str, run: &[u8]) {
-    w.raw_field(key, run);
+    w.raw_field_run(key, run);
 }
 
 fn args_fields(w: &mut JsonWriter<'_>, args: Option<&[Vec<u8>]>, scratch: &mut Vec<u8>) {
