@@ -64,6 +64,32 @@ pub enum Table {
 }
 
 impl Table {
+    /// Every table, in declaration order.
+    pub const ALL: [Table; 22] = [
+        Table::Signals,
+        Table::ClockIds,
+        Table::Personalities,
+        Table::PtraceRequests,
+        Table::PrctlOptions,
+        Table::Rlimits,
+        Table::SocketFamilies,
+        Table::SocketTypes,
+        Table::Socketcalls,
+        Table::FcntlCommands,
+        Table::EpollCtlOps,
+        Table::Capabilities,
+        Table::SchedPolicies,
+        Table::SeekWhence,
+        Table::IoctlRequests,
+        Table::IpOptionNames,
+        Table::SocketOptionNames,
+        Table::TcpOptionNames,
+        Table::Ip6OptionNames,
+        Table::PacketOptionNames,
+        Table::SocketLevels,
+        Table::BpfCommands,
+    ];
+
     fn entries(self) -> &'static [(u32, &'static str)] {
         match self {
             Table::Signals => g::SIGNALS,
@@ -148,31 +174,7 @@ mod tests {
 
     #[test]
     fn tables_sorted_for_binary_search() {
-        use Table::*;
-        for t in [
-            Signals,
-            ClockIds,
-            Personalities,
-            PtraceRequests,
-            PrctlOptions,
-            Rlimits,
-            SocketFamilies,
-            SocketTypes,
-            Socketcalls,
-            FcntlCommands,
-            EpollCtlOps,
-            Capabilities,
-            SchedPolicies,
-            SeekWhence,
-            IoctlRequests,
-            IpOptionNames,
-            SocketOptionNames,
-            TcpOptionNames,
-            Ip6OptionNames,
-            PacketOptionNames,
-            SocketLevels,
-            BpfCommands,
-        ] {
+        for t in Table::ALL {
             let e = t.entries();
             assert!(!e.is_empty(), "{t:?}");
             assert!(e.windows(2).all(|w| w[0].0 < w[1].0), "{t:?} not sorted");
